@@ -1,0 +1,321 @@
+package io.cohort.node.driver;
+
+import io.cohort.node.MembershipView;
+import io.cohort.node.NodeId;
+import io.cohort.node.Pid;
+import io.cohort.node.ViewId;
+import io.cohort.node.process.ExitReason;
+import io.cohort.node.runtime.Clock;
+import io.cohort.node.runtime.Component;
+import io.cohort.node.runtime.ControlPlane;
+import io.cohort.node.runtime.Entropy;
+import io.cohort.node.runtime.Metrics;
+import io.cohort.node.runtime.NodeContext;
+import io.cohort.node.runtime.ProcessHost;
+import io.cohort.node.runtime.Timers;
+import io.cohort.node.runtime.Transport;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
+
+/**
+ * Runs one {@link Component} on a real node: an owner thread (virtual) that takes events from a bounded inbox one at
+ * a time, reads the clock once per event and calls the matching handler. Nothing else ever calls the component, so
+ * it needs no locks.
+ *
+ * <p><b>When the inbox is full.</b> Views and messages from the control plane, and tasks from callers, wait for room:
+ * the control plane's delivery thread then stops reading, and JGroups' flow control pushes back on the senders, so
+ * nothing is dropped. A timer that finds the inbox full is retried after {@link #TIMER_RETRY_NS} and counted
+ * ({@code component.timer.deferred}), so the shared timer thread never blocks.
+ *
+ * <p><b>Failures.</b> A handler that throws is a bug in the component: the error is logged and counted
+ * ({@code component.handler.failed}) and the next event is handled; the driver never dies of it.
+ */
+public final class ComponentDriver implements AutoCloseable {
+
+    static final long TIMER_RETRY_NS = 1_000_000;
+    private static final System.Logger LOG = System.getLogger(ComponentDriver.class.getName());
+
+    private final Component component;
+    private final NodeId self;
+    private final ControlPlane controlPlane;
+    private final ScheduledExecutorService scheduler;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final Entropy entropy;
+    private final ProcessHost processes;
+    private final BlockingQueue<Event> inbox;
+    private final Thread owner;
+    private final Metrics.Counter handlerFailures;
+    private final Metrics.Counter timersDeferred;
+
+    /** The view last handed to the component; read by its own thread through {@link Transport#view()}. */
+    private volatile MembershipView view;
+
+    private volatile boolean stopping;
+
+    /**
+     * @param processes the node's process table; monitors set through the context notify this driver
+     * @param inboxCapacity events that may wait before senders are made to wait
+     */
+    public ComponentDriver(
+            Component component,
+            NodeId self,
+            ControlPlane controlPlane,
+            ScheduledExecutorService scheduler,
+            Metrics metrics,
+            LocalProcessTable processes,
+            int inboxCapacity) {
+        if (inboxCapacity < 1) {
+            throw new IllegalArgumentException("inboxCapacity must be >= 1: " + inboxCapacity);
+        }
+        this.component = component;
+        this.self = self;
+        this.controlPlane = controlPlane;
+        this.scheduler = scheduler;
+        this.metrics = metrics;
+        this.clock = SystemClock.INSTANCE;
+        this.entropy = new SecureSeededEntropy();
+        this.processes = processes.hostFor(this);
+        this.inbox = new ArrayBlockingQueue<>(inboxCapacity);
+        this.view = MembershipView.of(new ViewId(self, 0), List.of(self));
+        this.handlerFailures = metrics.counter("component.handler.failed", "component", component.name());
+        this.timersDeferred = metrics.counter("component.timer.deferred", "component", component.name());
+        metrics.gauge("component.inbox.size", inbox::size, "component", component.name());
+        this.owner = Thread.ofVirtual().name("cohort-" + component.name()).unstarted(this::loop);
+    }
+
+    public String name() {
+        return component.name();
+    }
+
+    /** Starts the owner thread; {@code onStart} is its first event. */
+    public void start() {
+        enqueue(new Event.Start());
+        owner.start();
+    }
+
+    public void deliverView(MembershipView newView) {
+        enqueue(new Event.View(newView));
+    }
+
+    public void deliverMessage(NodeId from, byte[] payload) {
+        enqueue(new Event.Message(from, payload));
+    }
+
+    void deliverExit(Pid pid, long monitorRef, ExitReason reason) {
+        enqueue(new Event.Exit(pid, monitorRef, reason));
+    }
+
+    /**
+     * Runs {@code task} on the component's thread with the time it read for it, and completes with its result. This
+     * is how public APIs reach a component's state; waiting for the future is the back-pressure.
+     */
+    public <R> CompletableFuture<R> submit(LongFunction<R> task) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        enqueue(new Event.Task(nowNs -> {
+            try {
+                result.complete(task.apply(nowNs));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }));
+        return result;
+    }
+
+    /** Runs {@code onStop} as the last event and waits up to {@code timeoutNs} for the owner thread to end. */
+    @Override
+    public void close() {
+        close(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    public void close(long timeoutNs) {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        inbox.offer(new Event.Stop()); // if full, the interrupt below ends the loop after its current event
+        try {
+            if (!owner.join(java.time.Duration.ofNanos(timeoutNs))) {
+                owner.interrupt();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void enqueue(Event event) {
+        if (stopping) {
+            return;
+        }
+        try {
+            inbox.put(event);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        NodeContext context = new Context();
+        while (true) {
+            Event event;
+            try {
+                event = inbox.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            long nowNs = clock.nowNs();
+            try {
+                switch (event) {
+                    case Event.Start start -> component.onStart(context, nowNs);
+                    case Event.View v -> {
+                        view = v.view();
+                        component.onView(v.view(), nowNs);
+                    }
+                    case Event.Message m -> component.onMessage(m.from(), m.payload(), nowNs);
+                    case Event.Timer t -> component.onTimer(t.key(), nowNs);
+                    case Event.Exit x -> component.onProcessExit(x.pid(), x.monitorRef(), x.reason(), nowNs);
+                    case Event.Task task -> task.body().accept(nowNs);
+                    case Event.Stop stop -> {
+                        component.onStop(nowNs);
+                        return;
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                handlerFailures.increment();
+                LOG.log(System.Logger.Level.ERROR, "component " + component.name() + " failed on " + event, e);
+            }
+        }
+    }
+
+    private sealed interface Event {
+        record Start() implements Event {}
+
+        record View(MembershipView view) implements Event {}
+
+        record Message(NodeId from, byte[] payload) implements Event {}
+
+        record Timer(Object key, TimerHandle handle) implements Event {}
+
+        record Exit(Pid pid, long monitorRef, ExitReason reason) implements Event {}
+
+        record Task(LongConsumer body) implements Event {}
+
+        record Stop() implements Event {}
+    }
+
+    /** A timer; {@code cancelled} is checked when it is due, so a cancel wins unless the event is already queued. */
+    private final class TimerHandle implements Timers.Timer {
+        private final Object key;
+        private volatile boolean done;
+        private volatile ScheduledFuture<?> future;
+
+        TimerHandle(Object key) {
+            this.key = key;
+        }
+
+        void arm(long delayNs) {
+            future = scheduler.schedule(this::fire, delayNs, TimeUnit.NANOSECONDS);
+        }
+
+        private void fire() {
+            if (done || stopping) {
+                return;
+            }
+            if (!inbox.offer(new Event.Timer(key, this))) {
+                timersDeferred.increment();
+                arm(TIMER_RETRY_NS);
+                return;
+            }
+            done = true;
+        }
+
+        @Override
+        public boolean cancel() {
+            boolean wasPending = !done;
+            done = true;
+            ScheduledFuture<?> pending = future;
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            return wasPending;
+        }
+    }
+
+    /** The seams as this component sees them. */
+    private final class Context implements NodeContext, Transport, Timers {
+        @Override
+        public NodeId self() {
+            return self;
+        }
+
+        @Override
+        public Clock clock() {
+            return clock;
+        }
+
+        @Override
+        public Timers timers() {
+            return this;
+        }
+
+        @Override
+        public Transport transport() {
+            return this;
+        }
+
+        @Override
+        public Entropy entropy() {
+            return entropy;
+        }
+
+        @Override
+        public ProcessHost processes() {
+            return processes;
+        }
+
+        @Override
+        public Metrics metrics() {
+            return metrics;
+        }
+
+        @Override
+        public Timer schedule(Object key, long delayNs) {
+            if (delayNs < 0) {
+                throw new IllegalArgumentException("negative timer delay: " + delayNs);
+            }
+            TimerHandle handle = new TimerHandle(key);
+            handle.arm(delayNs);
+            return handle;
+        }
+
+        @Override
+        public void send(NodeId to, byte[] payload) {
+            if (to.equals(self) || !view.contains(to)) {
+                metrics.counter("transport.dropped", "reason", "not_in_view").increment();
+                return;
+            }
+            controlPlane.send(to, component.name(), payload);
+        }
+
+        @Override
+        public void broadcast(byte[] payload) {
+            for (NodeId member : view.members()) {
+                if (!member.equals(self)) {
+                    controlPlane.send(member, component.name(), payload);
+                }
+            }
+        }
+
+        @Override
+        public MembershipView view() {
+            return view;
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.cohort.node.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cohort.node.MembershipView;
+import io.cohort.node.NodeId;
+import io.cohort.node.Pid;
+import io.cohort.node.ViewId;
+import io.cohort.node.process.ExitReason;
+import io.cohort.node.runtime.Component;
+import io.cohort.node.runtime.ControlPlane;
+import io.cohort.node.runtime.NodeContext;
+import io.cohort.node.sim.SimMetrics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ComponentDriverTest {
+
+    private static final NodeId SELF = new NodeId("a", 1);
+    private static final NodeId PEER = new NodeId("b", 1);
+    private static final NodeId STRANGER = new NodeId("c", 1);
+    private static final Duration BOUND = Duration.ofSeconds(5);
+
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final SimMetrics metrics = new SimMetrics();
+    private final RecordingControlPlane controlPlane = new RecordingControlPlane();
+    private final LocalProcessTable processes = new LocalProcessTable(SELF);
+
+    @AfterEach
+    void stopScheduler() {
+        scheduler.shutdownNow();
+    }
+
+    @Test
+    void eventsReachTheComponentOneAtATimeInArrivalOrder() throws Exception {
+        Recorder recorder = new Recorder();
+        try (ComponentDriver driver = driver(recorder, 64)) {
+            driver.start();
+            MembershipView view = MembershipView.of(new ViewId(SELF, 1), List.of(SELF, PEER));
+            driver.deliverView(view);
+            for (int i = 0; i < 100; i++) {
+                driver.deliverMessage(PEER, new byte[] {(byte) i});
+            }
+            int answer = driver.submit(nowNs -> recorder.events.size()).get(5, TimeUnit.SECONDS);
+            assertThat(answer).isEqualTo(102);
+            assertThat(recorder.events.get(0)).isEqualTo("start");
+            assertThat(recorder.events.get(1)).isEqualTo("view " + view.id());
+            for (int i = 0; i < 100; i++) {
+                assertThat(recorder.events.get(2 + i)).isEqualTo("msg b#1 " + i);
+            }
+            assertThat(recorder.overlaps.get()).isZero();
+        }
+        assertThat(recorder.events).last().isEqualTo("stop");
+    }
+
+    @Test
+    void timersFireOnTheComponentThreadAndCancelledOnesDoNot() {
+        Recorder recorder = new Recorder();
+        try (ComponentDriver driver = driver(recorder, 16)) {
+            driver.start();
+            driver.submit(nowNs -> {
+                recorder.context.timers().schedule("kept", 1_000_000);
+                recorder.context.timers().schedule("cancelled", 50_000_000).cancel();
+                return null;
+            });
+            await().atMost(BOUND).until(() -> recorder.events.contains("timer kept"));
+            driver.submit(nowNs -> recorder.context.timers().schedule("later", 100_000_000));
+            await().atMost(BOUND).until(() -> recorder.events.contains("timer later"));
+            assertThat(recorder.events).doesNotContain("timer cancelled");
+        }
+    }
+
+    @Test
+    void aThrowingHandlerIsCountedAndTheNextEventStillRuns() throws Exception {
+        Recorder recorder = new Recorder();
+        try (ComponentDriver driver = driver(recorder, 16)) {
+            driver.start();
+            driver.deliverMessage(PEER, Recorder.POISON);
+            driver.deliverMessage(PEER, new byte[] {7});
+            assertThat(driver.submit(nowNs -> recorder.events.contains("msg b#1 7"))
+                            .get(5, TimeUnit.SECONDS))
+                    .isTrue();
+            assertThat(metrics.count("component.handler.failed", "component", "recorder"))
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void sendsGoOnlyToMembersOfTheCurrentViewAndBroadcastReachesEachPeer() throws Exception {
+        Recorder recorder = new Recorder();
+        try (ComponentDriver driver = driver(recorder, 16)) {
+            driver.start();
+            driver.deliverView(MembershipView.of(new ViewId(SELF, 1), List.of(SELF, PEER)));
+            driver.submit(nowNs -> {
+                        recorder.context.transport().send(STRANGER, new byte[] {1});
+                        recorder.context.transport().send(PEER, new byte[] {2});
+                        recorder.context.transport().broadcast(new byte[] {3});
+                        return null;
+                    })
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(controlPlane.sent).containsExactly("b#1 recorder 2", "b#1 recorder 3");
+            assertThat(metrics.count("transport.dropped", "reason", "not_in_view"))
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFullInboxMakesTheDelivererWaitInsteadOfDropping() throws Exception {
+        Recorder recorder = new Recorder();
+        try (ComponentDriver driver = driver(recorder, 1)) {
+            driver.start();
+            CountDownLatch release = new CountDownLatch(1);
+            driver.submit(nowNs -> {
+                await().atMost(BOUND).until(() -> release.getCount() == 0);
+                return null;
+            });
+            driver.deliverMessage(PEER, new byte[] {1}); // fills the single slot
+            Thread deliverer = Thread.ofVirtual().start(() -> driver.deliverMessage(PEER, new byte[] {2}));
+            await().atMost(BOUND).until(() -> deliverer.getState() == Thread.State.WAITING);
+            release.countDown();
+            deliverer.join(BOUND);
+            assertThat(driver.submit(nowNs -> List.copyOf(recorder.events)).get(5, TimeUnit.SECONDS))
+                    .contains("msg b#1 1", "msg b#1 2");
+        }
+    }
+
+    @Test
+    void monitorsOfLocalProcessesDeliverExactlyOneExitNotice() throws Exception {
+        Recorder recorder = new Recorder();
+        try (ComponentDriver driver = driver(recorder, 16)) {
+            driver.start();
+            Pid pid = processes.register(message -> {});
+            Pid gone = processes.register(message -> {});
+            processes.exited(gone, ExitReason.NORMAL);
+            driver.submit(nowNs -> {
+                        recorder.context.processes().monitor(pid);
+                        recorder.context.processes().monitor(gone);
+                        return null;
+                    })
+                    .get(5, TimeUnit.SECONDS);
+            processes.exited(pid, ExitReason.KILLED);
+            processes.exited(pid, ExitReason.KILLED);
+            await().atMost(BOUND)
+                    .until(() -> recorder.events.stream()
+                                    .filter(e -> e.startsWith("exit"))
+                                    .count()
+                            == 2);
+            assertThat(driver.submit(nowNs -> List.copyOf(recorder.events)).get(5, TimeUnit.SECONDS))
+                    .filteredOn(e -> e.startsWith("exit"))
+                    .containsExactlyInAnyOrder("exit " + pid + " killed", "exit " + gone + " noproc");
+        }
+    }
+
+    private ComponentDriver driver(Component component, int capacity) {
+        return new ComponentDriver(component, SELF, controlPlane, scheduler, metrics, processes, capacity);
+    }
+
+    /** Records every event; fails loudly if two handlers ever overlap. */
+    private static final class Recorder implements Component {
+        static final byte[] POISON = {-1};
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final AtomicInteger inside = new AtomicInteger();
+        final AtomicInteger overlaps = new AtomicInteger();
+        volatile NodeContext context;
+
+        @Override
+        public String name() {
+            return "recorder";
+        }
+
+        private void enter(String event) {
+            if (inside.incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
+            }
+            events.add(event);
+            inside.decrementAndGet();
+        }
+
+        @Override
+        public void onStart(NodeContext context, long nowNs) {
+            this.context = context;
+            enter("start");
+        }
+
+        @Override
+        public void onView(MembershipView view, long nowNs) {
+            enter("view " + view.id());
+        }
+
+        @Override
+        public void onMessage(NodeId from, byte[] payload, long nowNs) {
+            if (payload == POISON) {
+                throw new IllegalStateException("poison");
+            }
+            enter("msg " + from + " " + payload[0]);
+        }
+
+        @Override
+        public void onTimer(Object key, long nowNs) {
+            enter("timer " + key);
+        }
+
+        @Override
+        public void onProcessExit(Pid pid, long monitorRef, ExitReason reason, long nowNs) {
+            enter("exit " + pid + " " + reason);
+        }
+
+        @Override
+        public void onStop(long nowNs) {
+            enter("stop");
+        }
+    }
+
+    private static final class RecordingControlPlane implements ControlPlane {
+        final List<String> sent = new CopyOnWriteArrayList<>();
+
+        @Override
+        public NodeId self() {
+            return SELF;
+        }
+
+        @Override
+        public void start(Listener listener) {}
+
+        @Override
+        public void send(NodeId to, String component, byte[] payload) {
+            sent.add(to + " " + component + " " + payload[0]);
+        }
+
+        @Override
+        public MembershipView view() {
+            return null;
+        }
+
+        @Override
+        public Map<String, String> attributes(NodeId member) {
+            return Map.of();
+        }
+
+        @Override
+        public void close() {}
+    }
+}
