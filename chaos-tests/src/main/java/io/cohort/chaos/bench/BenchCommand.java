@@ -1,0 +1,71 @@
+package io.cohort.chaos.bench;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code cohort bench [WORKLOAD ...] [--param K=V ...]}: the workloads of WORKLOADS.md on separate node processes on
+ * loopback, one {@code metric value unit} line per result.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Runs benchmark workloads on node processes on loopback; prints 'metric value unit' lines.")
+public final class BenchCommand implements Callable<Integer> {
+
+    private static final Map<String, Workload> WORKLOADS = new LinkedHashMap<>();
+
+    static {
+        for (Workload workload : List.of(new NodeJoinWorkload())) {
+            WORKLOADS.put(workload.name(), workload);
+        }
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "0..*", paramLabel = "WORKLOAD", description = "workloads to run (default: all)")
+    List<String> workloads = new ArrayList<>();
+
+    @Option(names = "--param", paramLabel = "K=V", description = "workload parameter; also read from the environment")
+    Map<String, String> params = new HashMap<>();
+
+    @Option(names = "--list", description = "list the workloads and exit")
+    boolean list;
+
+    @Override
+    public Integer call() throws Exception {
+        if (list) {
+            WORKLOADS.values().forEach(w -> System.out.printf("%-12s %s%n", w.name(), w.description()));
+            return 0;
+        }
+        List<Workload> selected = new ArrayList<>();
+        for (String name : workloads.isEmpty() ? List.copyOf(WORKLOADS.keySet()) : workloads) {
+            Workload workload = WORKLOADS.get(name);
+            if (workload == null) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "unknown workload '" + name + "'; available: " + WORKLOADS.keySet());
+            }
+            selected.add(workload);
+        }
+        Map<String, String> effective = new HashMap<>(System.getenv());
+        effective.putAll(params);
+        Report report = new Report(System.out);
+        for (Workload workload : selected) {
+            report.note("workload " + workload.name() + ": " + workload.description());
+            workload.run(effective, report);
+        }
+        System.out.println();
+        System.out.println("Summary");
+        report.lines().forEach(line -> System.out.println("  " + line));
+        return 0;
+    }
+}

@@ -1,0 +1,70 @@
+package io.cohort.chaos.bench;
+
+import io.cohort.chaos.cli.LocalCluster;
+import io.cohort.node.NodeId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code node_join}: three node processes on loopback; a fourth joins (time from its {@code joining} event to every
+ * node holding the four-member view), then is killed with SIGKILL (time from the kill to every survivor holding a
+ * view without it). Repeated {@code ROUNDS} times; the median and the worst are reported.
+ */
+final class NodeJoinWorkload implements Workload {
+
+    private static final Duration BOUND = Duration.ofSeconds(60);
+    private static final List<String> BASE = List.of("a", "b", "c");
+    private static final List<String> ALL = List.of("a", "b", "c", "d");
+
+    @Override
+    public String name() {
+        return "node_join";
+    }
+
+    @Override
+    public String description() {
+        return "a fourth node joins three; then it is killed with SIGKILL (node_join_ms, node_crash_detect_ms)";
+    }
+
+    @Override
+    public void run(Map<String, String> params, Report report) throws Exception {
+        int rounds = Integer.parseInt(params.getOrDefault("ROUNDS", "5"));
+        List<Double> joins = new ArrayList<>();
+        List<Double> detections = new ArrayList<>();
+        try (LocalCluster cluster = new LocalCluster(ALL, event -> {})) {
+            for (String name : BASE) {
+                cluster.start(name);
+            }
+            cluster.awaitView(BASE, BOUND);
+            report.note("failure detection: defaults of NodeConfig (FD_SOCK2 on, FD_ALL3 timeout 3 s, interval 1 s)");
+            for (int round = 0; round < rounds; round++) {
+                cluster.start("d");
+                long joiningUs = cluster.process("d")
+                        .await(e -> e.kind().equals("joining"), BOUND)
+                        .timeUs();
+                long joinedUs = cluster.awaitView(ALL, BOUND);
+                joins.add((joinedUs - joiningUs) / 1000.0);
+
+                NodeId victim = cluster.idOf("d", BOUND);
+                long killedUs = cluster.process("d").kill();
+                long detectedUs = cluster.awaitViewWithout(BASE, victim, killedUs, BOUND);
+                detections.add((detectedUs - killedUs) / 1000.0);
+            }
+        }
+        report.note("rounds=" + rounds + " join_ms=" + joins + " crash_detect_ms=" + detections);
+        report.metric("node_join_ms", median(joins), "ms");
+        report.metric("node_join_max_ms", Collections.max(joins), "ms");
+        report.metric("node_crash_detect_ms", median(detections), "ms");
+        report.metric("node_crash_detect_max_ms", Collections.max(detections), "ms");
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+}

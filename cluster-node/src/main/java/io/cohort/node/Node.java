@@ -1,0 +1,243 @@
+package io.cohort.node;
+
+import io.cohort.node.config.NodeConfig;
+import io.cohort.node.driver.ComponentDriver;
+import io.cohort.node.driver.LocalProcessTable;
+import io.cohort.node.driver.MicrometerMetrics;
+import io.cohort.node.runtime.Component;
+import io.cohort.node.runtime.ControlPlane;
+import io.cohort.node.runtime.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.BiFunction;
+
+/**
+ * A running Cohort node: its identity, its membership in the cluster, and the protocol components (process-group
+ * scopes, registry replicas, supervisors) that run on it, each on its own driver.
+ *
+ * <pre>{@code
+ * try (Node node = Node.builder(NodeConfig.builder().nodeName("a").build()).start()) {
+ *     node.onViewChange(change -> System.out.println("joined " + change.joined() + " left " + change.left()));
+ * }
+ * }</pre>
+ *
+ * <p>Start-up order: the control plane is created (which fixes the {@link NodeId}), components start, then the node
+ * joins and the first view reaches them; {@link #start} returns once that view is installed. Closing runs the
+ * components' {@code onStop}, then leaves the cluster gracefully.
+ */
+public final class Node implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Node.class.getName());
+
+    private final NodeConfig config;
+    private final ControlPlane controlPlane;
+    private final MeterRegistry registry;
+    private final Metrics metrics;
+    private final ScheduledExecutorService scheduler;
+    private final LocalProcessTable processes;
+    private final Map<String, ComponentDriver> drivers = new LinkedHashMap<>();
+    private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+    private final Metrics.Counter unknownComponent;
+
+    /** The view last installed; guarded by the control plane's in-order delivery. */
+    private volatile MembershipView view;
+
+    private volatile boolean closed;
+    private boolean started;
+
+    private Node(Builder builder) {
+        this.config = builder.config;
+        this.registry = builder.registry;
+        this.metrics = new MicrometerMetrics(registry);
+        this.controlPlane = builder.controlPlaneFactory.apply(config, metrics);
+        this.processes = new LocalProcessTable(controlPlane.self());
+        ScheduledThreadPoolExecutor timerThread = new ScheduledThreadPoolExecutor(
+                1, runnable -> Thread.ofPlatform().daemon().name("cohort-timers").unstarted(runnable));
+        timerThread.setRemoveOnCancelPolicy(true);
+        this.scheduler = timerThread;
+        for (Component component : builder.components) {
+            ComponentDriver driver = new ComponentDriver(
+                    component, controlPlane.self(), controlPlane, scheduler, metrics, processes, builder.inboxCapacity);
+            if (drivers.putIfAbsent(component.name(), driver) != null) {
+                throw new IllegalArgumentException("two components named '" + component.name() + "'");
+            }
+        }
+        this.listeners.addAll(builder.listeners);
+        this.unknownComponent = metrics.counter("control.dropped", "reason", "unknown_component");
+    }
+
+    public static Builder builder(NodeConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Starts the components and joins the cluster; returns once the first view is installed. Call once.
+     *
+     * @throws IllegalStateException when called twice
+     */
+    public Node start() throws Exception {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        drivers.values().forEach(ComponentDriver::start);
+        try {
+            controlPlane.start(new ControlPlane.Listener() {
+                @Override
+                public void onView(MembershipView newView) {
+                    installView(newView);
+                }
+
+                @Override
+                public void onMessage(NodeId from, String component, byte[] payload) {
+                    ComponentDriver driver = drivers.get(component);
+                    if (driver == null) {
+                        unknownComponent.increment();
+                        return;
+                    }
+                    driver.deliverMessage(from, payload);
+                }
+            });
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    private void installView(MembershipView newView) {
+        MembershipView previous = view;
+        view = newView;
+        for (ComponentDriver driver : drivers.values()) {
+            driver.deliverView(newView);
+        }
+        MembershipView.Change change = newView.changeFrom(previous);
+        for (MembershipListener listener : listeners) {
+            try {
+                listener.onViewChange(change);
+            } catch (RuntimeException e) {
+                metrics.counter("node.listener.failed").increment();
+                LOG.log(System.Logger.Level.WARNING, "membership listener failed on " + newView, e);
+            }
+        }
+    }
+
+    /** This node's identity for this life. */
+    public NodeId self() {
+        return controlPlane.self();
+    }
+
+    /** The view most recently installed on this node. */
+    public MembershipView view() {
+        return view;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** Adds a listener for every later view change. */
+    public void onViewChange(MembershipListener listener) {
+        listeners.add(Objects.requireNonNull(listener));
+    }
+
+    /** What a member published (such as its data-plane address); empty when unknown. */
+    public Map<String, String> attributes(NodeId member) {
+        return controlPlane.attributes(member);
+    }
+
+    /** The driver of the component named {@code name}, for public APIs to submit work to it. */
+    public ComponentDriver driver(String name) {
+        ComponentDriver driver = drivers.get(name);
+        if (driver == null) {
+            throw new IllegalArgumentException("no component named '" + name + "' on " + self());
+        }
+        return driver;
+    }
+
+    public LocalProcessTable processes() {
+        return processes;
+    }
+
+    /** The node's meters (counters of drops, inbox sizes, latencies); export it with any Micrometer registry. */
+    public MeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Stops the components ({@code onStop}), leaves the cluster gracefully and releases threads. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<ComponentDriver> reversed = new ArrayList<>(drivers.values());
+        java.util.Collections.reverse(reversed);
+        reversed.forEach(ComponentDriver::close);
+        controlPlane.close();
+        scheduler.shutdownNow();
+    }
+
+    /** Collects a node's parts; {@link #start} joins the cluster. */
+    public static final class Builder {
+        private final NodeConfig config;
+        private final List<Component> components = new ArrayList<>();
+        private final List<MembershipListener> listeners = new ArrayList<>();
+        private MeterRegistry registry = new SimpleMeterRegistry();
+        private int inboxCapacity = 4096;
+        private BiFunction<NodeConfig, Metrics, ControlPlane> controlPlaneFactory = DefaultControlPlane::create;
+
+        private Builder(NodeConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        public Builder component(Component component) {
+            components.add(Objects.requireNonNull(component));
+            return this;
+        }
+
+        public Builder onViewChange(MembershipListener listener) {
+            listeners.add(Objects.requireNonNull(listener));
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.registry = Objects.requireNonNull(meterRegistry);
+            return this;
+        }
+
+        /** Events that may wait in each component's inbox before deliverers wait (default 4096). */
+        public Builder inboxCapacity(int capacity) {
+            this.inboxCapacity = capacity;
+            return this;
+        }
+
+        /** Replaces the JGroups control plane, e.g. with one built on an in-JVM test stack. */
+        public Builder controlPlane(BiFunction<NodeConfig, Metrics, ControlPlane> factory) {
+            this.controlPlaneFactory = Objects.requireNonNull(factory);
+            return this;
+        }
+
+        /** Creates the node without joining: its {@link Node#self()} is fixed, nothing runs yet. */
+        public Node build() {
+            return new Node(this);
+        }
+
+        /** Creates the node and joins the cluster; returns once the first view is installed. */
+        public Node start() throws Exception {
+            return build().start();
+        }
+    }
+}
