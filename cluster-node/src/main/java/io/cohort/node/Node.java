@@ -4,6 +4,7 @@ import io.cohort.node.config.NodeConfig;
 import io.cohort.node.driver.ComponentDriver;
 import io.cohort.node.driver.LocalProcessTable;
 import io.cohort.node.driver.MicrometerMetrics;
+import io.cohort.node.jgroups.JGroupsControlPlane;
 import io.cohort.node.runtime.Component;
 import io.cohort.node.runtime.ControlPlane;
 import io.cohort.node.runtime.Metrics;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.BiFunction;
 
 /**
@@ -59,10 +59,7 @@ public final class Node implements AutoCloseable {
         this.metrics = new MicrometerMetrics(registry);
         this.controlPlane = builder.controlPlaneFactory.apply(config, metrics);
         this.processes = new LocalProcessTable(controlPlane.self());
-        ScheduledThreadPoolExecutor timerThread = new ScheduledThreadPoolExecutor(
-                1, runnable -> Thread.ofPlatform().daemon().name("cohort-timers").unstarted(runnable));
-        timerThread.setRemoveOnCancelPolicy(true);
-        this.scheduler = timerThread;
+        this.scheduler = ComponentDriver.newTimerScheduler();
         for (Component component : builder.components) {
             ComponentDriver driver = new ComponentDriver(
                     component, controlPlane.self(), controlPlane, scheduler, metrics, processes, builder.inboxCapacity);
@@ -197,7 +194,8 @@ public final class Node implements AutoCloseable {
         private final List<MembershipListener> listeners = new ArrayList<>();
         private MeterRegistry registry = new SimpleMeterRegistry();
         private int inboxCapacity = 4096;
-        private BiFunction<NodeConfig, Metrics, ControlPlane> controlPlaneFactory = DefaultControlPlane::create;
+        private BiFunction<NodeConfig, Metrics, ControlPlane> controlPlaneFactory = (nodeConfig, metrics) ->
+                JGroupsControlPlane.builder(nodeConfig).metrics(metrics).build();
 
         private Builder(NodeConfig config) {
             this.config = Objects.requireNonNull(config, "config");

@@ -44,7 +44,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (list) {
-            WORKLOADS.values().forEach(w -> System.out.printf("%-12s %s%n", w.name(), w.description()));
+            WORKLOADS
+                    .values()
+                    .forEach(w -> System.out.printf(java.util.Locale.ROOT, "%-12s %s%n", w.name(), w.description()));
             return 0;
         }
         List<Workload> selected = new ArrayList<>();

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description = "Three nodes on loopback: form a cluster, kill one (SIGKILL), watch the others notice, restart it.")
+        description =
+                "Three nodes on loopback: form a cluster, kill one (SIGKILL), watch the others notice, restart it.")
 final class DemoCommand implements Callable<Integer> {
 
     private static final Duration BOUND = Duration.ofSeconds(30);
@@ -72,9 +73,9 @@ final class DemoCommand implements Callable<Integer> {
         List<String> names = event.members().stream().map(NodeId::toString).toList();
         say(String.format(
                 Locale.ROOT,
-                "  %-16s installed %s view %s: %s",
+                "  %-16s installed %sview %s: %s",
                 event.node(),
-                Boolean.parseBoolean(event.fields().get("merge")) ? "merge" : "",
+                Boolean.parseBoolean(event.fields().get("merge")) ? "merge " : "",
                 event.fields().get("view"),
                 String.join(", ", names)));
     }

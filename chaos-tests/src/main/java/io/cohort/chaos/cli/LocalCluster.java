@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  */
 public final class LocalCluster implements AutoCloseable {
 
-    private final String clusterName = "cohort-local-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    private final String clusterName =
+            "cohort-local-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, NodeProcess> processes = new LinkedHashMap<>();
     private final Map<String, String> extraEnv = new HashMap<>();
@@ -84,7 +85,8 @@ public final class LocalCluster implements AutoCloseable {
         }
         long latestUs = 0;
         for (String name : names) {
-            NodeEvent event = processes.get(name).await(e -> e.kind().equals("view") && sameMembers(e, expected), bound);
+            NodeEvent event =
+                    processes.get(name).await(e -> e.kind().equals("view") && sameMembers(e, expected), bound);
             latestUs = Math.max(latestUs, event.timeUs());
         }
         return latestUs;
@@ -95,8 +97,13 @@ public final class LocalCluster implements AutoCloseable {
             throws InterruptedException {
         long latestUs = 0;
         for (String name : survivors) {
-            NodeEvent event = processes.get(name).await(
-                    e -> e.kind().equals("view") && e.timeUs() >= afterUs && !e.members().contains(gone), bound);
+            NodeEvent event = processes
+                    .get(name)
+                    .await(
+                            e -> e.kind().equals("view")
+                                    && e.timeUs() >= afterUs
+                                    && !e.members().contains(gone),
+                            bound);
             latestUs = Math.max(latestUs, event.timeUs());
         }
         return latestUs;

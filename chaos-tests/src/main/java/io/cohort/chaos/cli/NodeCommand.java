@@ -43,9 +43,7 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--seeds", description = "TCPPING seeds, host:port,host:port")
     String seeds;
 
-    @Option(
-            names = "--secret-env",
-            description = "name of an environment variable holding the cluster's shared secret")
+    @Option(names = "--secret-env", description = "name of an environment variable holding the cluster's shared secret")
     String secretEnv;
 
     @Override

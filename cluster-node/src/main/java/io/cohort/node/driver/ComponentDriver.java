@@ -91,6 +91,15 @@ public final class ComponentDriver implements AutoCloseable {
         this.owner = Thread.ofVirtual().name("cohort-" + component.name()).unstarted(this::loop);
     }
 
+    /** The one platform thread a node's timers run on; it only moves due timers into inboxes. */
+    public static ScheduledExecutorService newTimerScheduler() {
+        java.util.concurrent.ScheduledThreadPoolExecutor timers = new java.util.concurrent.ScheduledThreadPoolExecutor(
+                1,
+                runnable -> Thread.ofPlatform().daemon().name("cohort-timers").unstarted(runnable));
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
+    }
+
     public String name() {
         return component.name();
     }

@@ -29,7 +29,8 @@ public record NodeEvent(String kind, long timeUs, NodeId node, Map<String, Strin
 
     /** The line for a view installed on {@code node}. */
     static String viewLine(long timeUs, NodeId node, MembershipView view) {
-        return PREFIX + "kind=view t_us=" + timeUs + " node=" + node + " view=" + view.id().creator() + "|"
+        return PREFIX + "kind=view t_us=" + timeUs + " node=" + node + " view="
+                + view.id().creator() + "|"
                 + view.id().id() + " members="
                 + String.join(",", view.members().stream().map(NodeId::toString).toList()) + " merge="
                 + view.isMerge();

@@ -43,7 +43,11 @@ class ThreeProcessClusterTest {
         NodeProcess p3 = start("p3");
         List<NodeId> ids = List.of(joining(p1), joining(p2), joining(p3));
         for (NodeProcess process : List.of(p1, p2, p3)) {
-            process.await(e -> isView(e) && e.members().containsAll(ids) && e.members().size() == 3, BOUND);
+            process.await(
+                    e -> isView(e)
+                            && e.members().containsAll(ids)
+                            && e.members().size() == 3,
+                    BOUND);
         }
 
         NodeId killed = ids.get(1);
@@ -68,12 +72,18 @@ class ThreeProcessClusterTest {
         String seeds = String.join(
                 ",", ports.values().stream().map(p -> "127.0.0.1:" + p).toList());
         Map<String, String> env = Map.of(
-                "COHORT_NODE_NAME", name,
-                "COHORT_CLUSTER", "three-process-test-" + ProcessHandle.current().pid(),
-                "COHORT_BIND_ADDRESS", "127.0.0.1",
-                "COHORT_BIND_PORT", Integer.toString(ports.get(name)),
-                "COHORT_PORT_RANGE", "0",
-                "COHORT_SEEDS", seeds);
+                "COHORT_NODE_NAME",
+                name,
+                "COHORT_CLUSTER",
+                "three-process-test-" + ProcessHandle.current().pid(),
+                "COHORT_BIND_ADDRESS",
+                "127.0.0.1",
+                "COHORT_BIND_PORT",
+                Integer.toString(ports.get(name)),
+                "COHORT_PORT_RANGE",
+                "0",
+                "COHORT_SEEDS",
+                seeds);
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         NodeProcess process = NodeProcess.start(
                 name,
