@@ -120,6 +120,11 @@ final class IdentityAddress {
         }
     }
 
+    /** A readable name for log lines: the NodeId when the address carries one (ExtendedUUID prints raw bytes). */
+    static String describe(Address address) {
+        return decode(address).map(identity -> identity.node().toString()).orElse(String.valueOf(address));
+    }
+
     static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

@@ -265,14 +265,16 @@ public final class JGroupsControlPlane implements ControlPlane {
             counters.droppedIn("oversized").increment();
             log.warn(
                     "in.oversized",
-                    () -> "dropped a " + length + "-byte message from " + msg.getSrc() + ": above message.max-bytes "
-                            + config.maxMessageBytes());
+                    () -> "dropped a " + length + "-byte message from " + IdentityAddress.describe(msg.getSrc())
+                            + ": above message.max-bytes " + config.maxMessageBytes());
             return;
         }
         if (!msg.hasArray()) {
             // Only BytesMessages are ours; anything else (or an empty message) is not an envelope.
             counters.droppedIn("malformed").increment();
-            log.warn("in.malformed", () -> "dropped a message without a byte payload from " + msg.getSrc());
+            log.warn(
+                    "in.malformed",
+                    () -> "dropped a message without a byte payload from " + IdentityAddress.describe(msg.getSrc()));
             return;
         }
         ControlEnvelope envelope;
@@ -280,26 +282,33 @@ public final class JGroupsControlPlane implements ControlPlane {
             envelope = ControlEnvelope.parseFrom(java.nio.ByteBuffer.wrap(msg.getArray(), msg.getOffset(), length));
         } catch (InvalidProtocolBufferException e) {
             counters.droppedIn("malformed").increment();
-            log.warn("in.malformed", () -> "dropped a malformed envelope from " + msg.getSrc() + ": " + e);
+            log.warn(
+                    "in.malformed",
+                    () -> "dropped a malformed envelope from " + IdentityAddress.describe(msg.getSrc()) + ": " + e);
             return;
         }
         if (envelope.getVersion() != ENVELOPE_VERSION) {
             counters.droppedIn("unknown_version").increment();
             log.warn(
                     "in.version",
-                    () -> "dropped an envelope of version " + envelope.getVersion() + " from " + msg.getSrc()
-                            + "; this node reads version " + ENVELOPE_VERSION);
+                    () -> "dropped an envelope of version " + envelope.getVersion() + " from "
+                            + IdentityAddress.describe(msg.getSrc()) + "; this node reads version " + ENVELOPE_VERSION);
             return;
         }
         if (envelope.getComponent().isEmpty()) {
             counters.droppedIn("malformed").increment();
-            log.warn("in.component", () -> "dropped an envelope without component from " + msg.getSrc());
+            log.warn(
+                    "in.component",
+                    () -> "dropped an envelope without component from " + IdentityAddress.describe(msg.getSrc()));
             return;
         }
         Optional<NodeId> from = sender(msg.getSrc());
         if (from.isEmpty()) {
             counters.droppedIn("unknown_sender").increment();
-            log.warn("in.sender", () -> "dropped a message from " + msg.getSrc() + ", which has no Cohort identity");
+            log.warn(
+                    "in.sender",
+                    () -> "dropped a message from " + IdentityAddress.describe(msg.getSrc())
+                            + ", which has no Cohort identity");
             return;
         }
         counters.received.increment();

@@ -80,7 +80,7 @@ final class SecretEncryption extends SYM_ENCRYPT {
         counter.increment();
         log.warn(
                 "security." + why,
-                () -> "dropped a message from " + msg.getSrc() + " that was " + why
+                () -> "dropped a message from " + IdentityAddress.describe(msg.getSrc()) + " that was " + why
                         + ": a node without the cluster's shared secret is trying to talk to it");
     }
 }

@@ -1,0 +1,138 @@
+package io.cohort.node.jgroups;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cohort.node.MembershipView;
+import io.cohort.node.NodeId;
+import io.cohort.node.jgroups.TestNodes.Node;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node in a child JVM is killed with SIGKILL; the survivors must drop it from their views (FD_SOCK2 sees its
+ * liveness socket close). The detection time is printed, not asserted: timings belong to benchmarks. A new
+ * incarnation with the same name then joins as a different NodeId.
+ */
+class CrashDetectionTest {
+
+    private static final Duration BOUND = Duration.ofSeconds(20);
+
+    private final TestNodes nodes = new TestNodes("crash-test", 4);
+    private final List<Process> children = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        children.forEach(Process::destroyForcibly);
+        nodes.close();
+    }
+
+    @Test
+    void killedNodeLeavesEverySurvivorsViewAndItsNextLifeJoinsAsANewNode() throws Exception {
+        Node a = nodes.start("a", 0);
+        Node b = nodes.start("b", 1);
+        Process child = startChild("victim", 2);
+        await().atMost(BOUND)
+                .until(() -> memberNamed(a, "victim").isPresent()
+                        && memberNamed(b, "victim").isPresent());
+        NodeId victim = memberNamed(a, "victim").orElseThrow();
+        assertThat(a.plane.attributes(victim)).containsEntry("role", "child");
+        int viewsA = a.views.size();
+        int viewsB = b.views.size();
+
+        long killNs = System.nanoTime();
+        child.destroyForcibly();
+        await().atMost(BOUND)
+                .until(() -> !a.view().contains(victim) && !b.view().contains(victim));
+        System.out.printf(
+                "crash detection after SIGKILL: a=%.1f ms, b=%.1f ms%n",
+                firstViewWithout(a, victim, viewsA, killNs), firstViewWithout(b, victim, viewsB, killNs));
+        assertThat(a.view().members()).containsExactly(a.id(), b.id());
+        assertThat(b.view().members()).containsExactly(a.id(), b.id());
+
+        Node reborn = nodes.start("victim", 3);
+        await().atMost(BOUND)
+                .until(() -> a.view().contains(reborn.id()) && b.view().contains(reborn.id()));
+        assertThat(reborn.id().name()).isEqualTo(victim.name());
+        assertThat(reborn.id()).isNotEqualTo(victim);
+        assertThat(reborn.id().incarnation()).isGreaterThan(victim.incarnation());
+        assertThat(a.view().members()).doesNotContain(victim).hasSize(3);
+    }
+
+    @Test
+    void killedCoordinatorIsReplacedByTheNextMember() throws Exception {
+        Process child = startChild("coordinator", 0);
+        Node b = nodes.start("b", 1);
+        Node c = nodes.start("c", 2);
+        await().atMost(BOUND).until(() -> b.view().size() == 3 && c.view().size() == 3);
+        NodeId coordinator = b.view().coordinator();
+        assertThat(coordinator.name()).isEqualTo("coordinator");
+        int viewsB = b.views.size();
+        int viewsC = c.views.size();
+
+        long killNs = System.nanoTime();
+        child.destroyForcibly();
+        await().atMost(BOUND)
+                .until(() -> !b.view().contains(coordinator) && !c.view().contains(coordinator));
+        System.out.printf(
+                "coordinator crash detection after SIGKILL: b=%.1f ms, c=%.1f ms%n",
+                firstViewWithout(b, coordinator, viewsB, killNs), firstViewWithout(c, coordinator, viewsC, killNs));
+        assertThat(b.view().members()).containsExactly(b.id(), c.id());
+        assertThat(c.view().coordinator()).isEqualTo(b.id());
+    }
+
+    private Process startChild(String name, int portIndex) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String seeds =
+                String.join(",", nodes.ports().stream().map(String::valueOf).toList());
+        File log = dir.resolve(name + ".log").toFile();
+        Process process = new ProcessBuilder(
+                        java,
+                        "-Djava.net.preferIPv4Stack=true",
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ChildNode.class.getName(),
+                        "crash-test",
+                        name,
+                        String.valueOf(nodes.ports().get(portIndex)),
+                        seeds)
+                .redirectErrorStream(true)
+                .redirectOutput(log)
+                .start();
+        children.add(process);
+        await().atMost(BOUND).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("child exited early:\n" + Files.readString(log.toPath()));
+            }
+            return Files.readString(log.toPath()).contains("READY ");
+        });
+        return process;
+    }
+
+    private static Optional<NodeId> memberNamed(Node node, String name) {
+        MembershipView view = node.view();
+        return view.members().stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+
+    /** Milliseconds from the kill to the first view after {@code fromIndex} that no longer holds {@code gone}. */
+    private static double firstViewWithout(Node node, NodeId gone, int fromIndex, long killNs) {
+        for (int i = fromIndex; i < node.views.size(); i++) {
+            if (!node.views.get(i).contains(gone)) {
+                return (node.viewArrivalNs.get(i) - killNs) / 1e6;
+            }
+        }
+        return Double.NaN;
+    }
+}
