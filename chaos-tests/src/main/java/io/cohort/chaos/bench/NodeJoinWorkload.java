@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * {@code node_join}: three node processes on loopback; a fourth joins (time from its {@code joining} event to every
  * node holding the four-member view), then is killed with SIGKILL (time from the kill to every survivor holding a
- * view without it). Repeated {@code ROUNDS} times; the median and the worst are reported.
+ * view without it). Repeated {@code ROUNDS} times; the median and the worst are reported. Last, one SIGSTOP of the
+ * fourth node: time until every survivor holds a view without it ({@code node_hang_detect_ms}).
  */
 final class NodeJoinWorkload implements Workload {
 
@@ -34,6 +35,7 @@ final class NodeJoinWorkload implements Workload {
         int rounds = Integer.parseInt(params.getOrDefault("ROUNDS", "5"));
         List<Double> joins = new ArrayList<>();
         List<Double> detections = new ArrayList<>();
+        double hangDetectMs;
         try (LocalCluster cluster = new LocalCluster(ALL, event -> {})) {
             for (String name : BASE) {
                 cluster.start(name);
@@ -53,12 +55,20 @@ final class NodeJoinWorkload implements Workload {
                 long detectedUs = cluster.awaitViewWithout(BASE, victim, killedUs, BOUND);
                 detections.add((detectedUs - killedUs) / 1000.0);
             }
+            // A hung node (SIGSTOP) keeps its sockets open: only the heartbeat timeout finds it.
+            cluster.start("d");
+            cluster.awaitView(ALL, BOUND);
+            NodeId hung = cluster.idOf("d", BOUND);
+            long pausedUs = cluster.process("d").pause();
+            hangDetectMs = (cluster.awaitViewWithout(BASE, hung, pausedUs, BOUND) - pausedUs) / 1000.0;
+            cluster.process("d").kill();
         }
         report.note("rounds=" + rounds + " join_ms=" + joins + " crash_detect_ms=" + detections);
         report.metric("node_join_ms", median(joins), "ms");
         report.metric("node_join_max_ms", Collections.max(joins), "ms");
         report.metric("node_crash_detect_ms", median(detections), "ms");
         report.metric("node_crash_detect_max_ms", Collections.max(detections), "ms");
+        report.metric("node_hang_detect_ms", hangDetectMs, "ms");
     }
 
     static double median(List<Double> values) {

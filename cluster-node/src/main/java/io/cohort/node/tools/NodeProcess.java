@@ -117,9 +117,30 @@ public final class NodeProcess implements AutoCloseable {
     /** Kills the process with SIGKILL and returns the wall-clock time of the kill in microseconds. */
     public long kill() throws InterruptedException {
         long atUs = StandaloneNode.nowUs();
-        process.destroyForcibly();
+        process.destroyForcibly(); // SIGKILL also ends a SIGSTOPped process
         process.waitFor(10, TimeUnit.SECONDS);
         return atUs;
+    }
+
+    /** Freezes the process (SIGSTOP), as a long GC pause or a hung host would; returns the time in µs. */
+    public long pause() throws IOException, InterruptedException {
+        long atUs = StandaloneNode.nowUs();
+        signal("STOP");
+        return atUs;
+    }
+
+    /** Lets a paused process run again (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     /** Asks the node to leave gracefully (SIGTERM) and waits up to {@code bound}; kills it after that. */
