@@ -106,6 +106,10 @@ public final class JGroupsControlPlane implements ControlPlane {
             ExtendedAddressGenerator generator = new ExtendedAddressGenerator();
             created.addAddressGenerator(generator);
             created.setReceiver(new ChannelReceiver());
+            metrics.gauge("membership.view.size", () -> {
+                ViewTranslation view = current;
+                return view == null ? 0 : view.view().size();
+            });
             created.connect(config.clusterName());
             if (current == null) {
                 throw new IllegalStateException("connected without a view");

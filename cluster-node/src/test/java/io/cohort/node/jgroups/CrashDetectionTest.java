@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,12 +53,12 @@ class CrashDetectionTest {
         int viewsB = b.views.size();
 
         long killNs = System.nanoTime();
-        child.destroyForcibly();
+        double reapedMs = kill(child, killNs);
         await().atMost(BOUND)
                 .until(() -> !a.view().contains(victim) && !b.view().contains(victim));
         System.out.printf(
-                "crash detection after SIGKILL: a=%.1f ms, b=%.1f ms%n",
-                firstViewWithout(a, victim, viewsA, killNs), firstViewWithout(b, victim, viewsB, killNs));
+                "crash detection after SIGKILL: a=%.1f ms, b=%.1f ms (process reaped after %.1f ms)%n",
+                firstViewWithout(a, victim, viewsA, killNs), firstViewWithout(b, victim, viewsB, killNs), reapedMs);
         assertThat(a.view().members()).containsExactly(a.id(), b.id());
         assertThat(b.view().members()).containsExactly(a.id(), b.id());
 
@@ -82,12 +83,14 @@ class CrashDetectionTest {
         int viewsC = c.views.size();
 
         long killNs = System.nanoTime();
-        child.destroyForcibly();
+        double reapedMs = kill(child, killNs);
         await().atMost(BOUND)
                 .until(() -> !b.view().contains(coordinator) && !c.view().contains(coordinator));
         System.out.printf(
-                "coordinator crash detection after SIGKILL: b=%.1f ms, c=%.1f ms%n",
-                firstViewWithout(b, coordinator, viewsB, killNs), firstViewWithout(c, coordinator, viewsC, killNs));
+                "coordinator crash detection after SIGKILL: b=%.1f ms, c=%.1f ms (process reaped after %.1f ms)%n",
+                firstViewWithout(b, coordinator, viewsB, killNs),
+                firstViewWithout(c, coordinator, viewsC, killNs),
+                reapedMs);
         assertThat(b.view().members()).containsExactly(b.id(), c.id());
         assertThat(c.view().coordinator()).isEqualTo(b.id());
     }
@@ -119,6 +122,16 @@ class CrashDetectionTest {
             return Files.readString(log.toPath()).contains("READY ");
         });
         return process;
+    }
+
+    /**
+     * SIGKILLs the child and waits (bounded) until it is reaped. Returns milliseconds from {@code killNs}: the kernel
+     * closes a process's sockets while tearing it down, so detection cannot start before that point.
+     */
+    private static double kill(Process child, long killNs) throws InterruptedException {
+        child.destroyForcibly();
+        assertThat(child.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        return (System.nanoTime() - killNs) / 1e6;
     }
 
     private static Optional<NodeId> memberNamed(Node node, String name) {
