@@ -2,9 +2,9 @@ package io.cohort.node;
 
 import io.cohort.node.config.NodeConfig;
 import io.cohort.node.driver.ComponentDriver;
-import io.cohort.node.driver.LocalProcessTable;
 import io.cohort.node.driver.MicrometerMetrics;
 import io.cohort.node.jgroups.JGroupsControlPlane;
+import io.cohort.node.process.ProcessTable;
 import io.cohort.node.runtime.Component;
 import io.cohort.node.runtime.ControlPlane;
 import io.cohort.node.runtime.Metrics;
@@ -42,7 +42,7 @@ public final class Node implements AutoCloseable {
     private final MeterRegistry registry;
     private final Metrics metrics;
     private final ScheduledExecutorService scheduler;
-    private final LocalProcessTable processes;
+    private final ProcessTable processes;
     private final Map<String, ComponentDriver> drivers = new LinkedHashMap<>();
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final Metrics.Counter unknownComponent;
@@ -58,7 +58,7 @@ public final class Node implements AutoCloseable {
         this.registry = builder.registry;
         this.metrics = new MicrometerMetrics(registry);
         this.controlPlane = builder.controlPlaneFactory.apply(config, metrics);
-        this.processes = new LocalProcessTable(controlPlane.self());
+        this.processes = new ProcessTable(controlPlane.self());
         this.scheduler = ComponentDriver.newTimerScheduler();
         for (Component component : builder.components) {
             ComponentDriver driver = new ComponentDriver(
@@ -160,7 +160,7 @@ public final class Node implements AutoCloseable {
         return driver;
     }
 
-    public LocalProcessTable processes() {
+    public ProcessTable processes() {
         return processes;
     }
 

@@ -5,6 +5,7 @@ import io.cohort.node.NodeId;
 import io.cohort.node.Pid;
 import io.cohort.node.ViewId;
 import io.cohort.node.process.ExitReason;
+import io.cohort.node.process.ProcessTable;
 import io.cohort.node.runtime.Clock;
 import io.cohort.node.runtime.Component;
 import io.cohort.node.runtime.ControlPlane;
@@ -12,8 +13,10 @@ import io.cohort.node.runtime.Entropy;
 import io.cohort.node.runtime.Metrics;
 import io.cohort.node.runtime.NodeContext;
 import io.cohort.node.runtime.ProcessHost;
+import io.cohort.node.runtime.SeededEntropy;
 import io.cohort.node.runtime.Timers;
 import io.cohort.node.runtime.Transport;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -70,7 +73,7 @@ public final class ComponentDriver implements AutoCloseable {
             ControlPlane controlPlane,
             ScheduledExecutorService scheduler,
             Metrics metrics,
-            LocalProcessTable processes,
+            ProcessTable processes,
             int inboxCapacity) {
         if (inboxCapacity < 1) {
             throw new IllegalArgumentException("inboxCapacity must be >= 1: " + inboxCapacity);
@@ -81,8 +84,8 @@ public final class ComponentDriver implements AutoCloseable {
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.clock = SystemClock.INSTANCE;
-        this.entropy = new SecureSeededEntropy();
-        this.processes = processes.hostFor(this);
+        this.entropy = new SeededEntropy(new SecureRandom().nextLong());
+        this.processes = processes.hostFor(this::deliverExit);
         this.inbox = new ArrayBlockingQueue<>(inboxCapacity);
         this.view = MembershipView.of(new ViewId(self, 0), List.of(self));
         this.handlerFailures = metrics.counter("component.handler.failed", "component", component.name());

@@ -11,6 +11,7 @@ import io.cohort.node.runtime.Entropy;
 import io.cohort.node.runtime.Metrics;
 import io.cohort.node.runtime.NodeContext;
 import io.cohort.node.runtime.ProcessHost;
+import io.cohort.node.runtime.SeededEntropy;
 import io.cohort.node.runtime.Timers;
 import io.cohort.node.runtime.Transport;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ public final class SimNode {
     private final SimProcesses processes = new SimProcesses(this);
     private final SimMetrics metrics = new SimMetrics();
     private final SplittableRandom random;
+    private final SeededEntropy entropy;
     /** Origin of this node's monotonic clock: nodes do not share one. */
     private final long clockOriginNs;
     /** How far this node's wall clock is off from simulated true time, either way. */
@@ -59,6 +61,7 @@ public final class SimNode {
         this.sim = sim;
         this.id = id;
         this.random = new SplittableRandom(seed);
+        this.entropy = new SeededEntropy(random.nextLong());
         this.clockOriginNs = random.nextLong(1L << 40);
         this.wallSkewNs = config.maxClockSkewNs() == 0
                 ? 0
@@ -184,7 +187,7 @@ public final class SimNode {
     }
 
     /** The seams as one component sees them. */
-    private final class Context implements NodeContext, Transport, Timers, Clock, Entropy {
+    private final class Context implements NodeContext, Transport, Timers, Clock {
         private final Component component;
         private final ProcessHost host;
 
@@ -215,7 +218,7 @@ public final class SimNode {
 
         @Override
         public Entropy entropy() {
-            return this;
+            return entropy;
         }
 
         @Override
@@ -237,22 +240,6 @@ public final class SimNode {
         @Override
         public long wallTimeNs() {
             return SimNode.this.wallTimeNs();
-        }
-
-        // Entropy
-        @Override
-        public long nextLong() {
-            return random.nextLong();
-        }
-
-        @Override
-        public int nextInt(int bound) {
-            return random.nextInt(bound);
-        }
-
-        @Override
-        public double nextDouble() {
-            return random.nextDouble();
         }
 
         // Transport

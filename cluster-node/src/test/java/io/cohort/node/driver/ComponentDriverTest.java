@@ -8,6 +8,7 @@ import io.cohort.node.NodeId;
 import io.cohort.node.Pid;
 import io.cohort.node.ViewId;
 import io.cohort.node.process.ExitReason;
+import io.cohort.node.process.ProcessTable;
 import io.cohort.node.runtime.Component;
 import io.cohort.node.runtime.ControlPlane;
 import io.cohort.node.runtime.NodeContext;
@@ -34,7 +35,7 @@ class ComponentDriverTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final SimMetrics metrics = new SimMetrics();
     private final RecordingControlPlane controlPlane = new RecordingControlPlane();
-    private final LocalProcessTable processes = new LocalProcessTable(SELF);
+    private final ProcessTable processes = new ProcessTable(SELF);
 
     @AfterEach
     void stopScheduler() {

@@ -1,31 +1,42 @@
-package io.cohort.node.driver;
+package io.cohort.node.process;
 
 import io.cohort.node.NodeId;
 import io.cohort.node.Pid;
-import io.cohort.node.process.ExitReason;
 import io.cohort.node.runtime.ProcessHost;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The table of a real node's live local processes, as protocol components see it: who is alive, delivery into a
- * mailbox, and exit notices routed into the monitoring component's inbox. The process runtime registers each process
- * here when it starts and reports its exit; components monitor through {@link #hostFor}.
+ * The table of a node's live local processes as protocol components see them: who is alive, delivery into a
+ * mailbox, and exactly one exit notice per monitor. The process runtime (or the simulator) registers each process
+ * when it starts and reports its exit; a component monitors through the {@link ProcessHost} {@link #hostFor} gives
+ * it, whose notices go to that component's own inbox.
  *
- * <p>Thread-safe by one lock: calls come from component threads and process threads alike, and each is short.
+ * <p>One lock guards the table: on a real node, calls come from component threads and process threads alike, and
+ * each is short. Notices are handed out after the lock is released. Iteration is in serial order, so the simulator
+ * stays deterministic.
  */
-public final class LocalProcessTable {
+public final class ProcessTable {
+
+    /** Where a monitoring component's exit notices go. */
+    @FunctionalInterface
+    public interface ExitNotices {
+        void exited(Pid pid, long monitorRef, ExitReason reason);
+    }
 
     private final NodeId self;
-    private final Map<Long, Consumer<Object>> mailboxes = new HashMap<>();
-    private final Map<Long, Monitor> monitors = new HashMap<>();
+    /** Live processes by serial, with the mailbox each delivers into. */
+    private final Map<Long, Consumer<Object>> mailboxes = new TreeMap<>();
+    /** Monitor reference -> the monitored serial and where its notice goes. */
+    private final Map<Long, Monitor> monitors = new TreeMap<>();
+
     private long nextSerial = 1;
     private long nextMonitorRef = 1;
 
-    public LocalProcessTable(NodeId self) {
+    public ProcessTable(NodeId self) {
         this.self = self;
     }
 
@@ -55,7 +66,7 @@ public final class LocalProcessTable {
             fired.forEach(entry -> monitors.remove(entry.getKey()));
         }
         for (Map.Entry<Long, Monitor> entry : fired) {
-            entry.getValue().driver.deliverExit(pid, entry.getKey(), reason);
+            entry.getValue().notices.exited(pid, entry.getKey(), reason);
         }
     }
 
@@ -63,11 +74,17 @@ public final class LocalProcessTable {
         return isLocal(pid) && mailboxes.containsKey(pid.serial());
     }
 
+    /** The live local pids, in start order. */
+    public synchronized List<Pid> alive() {
+        return mailboxes.keySet().stream().map(serial -> new Pid(self, serial)).toList();
+    }
+
     public synchronized int size() {
         return mailboxes.size();
     }
 
-    void deliver(Pid pid, Object message) {
+    /** Puts {@code message} into a live local process's mailbox; dropped silently otherwise (Erlang's send). */
+    public void deliver(Pid pid, Object message) {
         Consumer<Object> mailbox;
         synchronized (this) {
             mailbox = isLocal(pid) ? mailboxes.get(pid.serial()) : null;
@@ -77,38 +94,39 @@ public final class LocalProcessTable {
         }
     }
 
-    ProcessHost hostFor(ComponentDriver driver) {
+    /** The process host as one component sees it: its monitors' notices go to {@code notices}. */
+    public ProcessHost hostFor(ExitNotices notices) {
         return new ProcessHost() {
             @Override
             public boolean isAlive(Pid pid) {
-                return LocalProcessTable.this.isAlive(pid);
+                return ProcessTable.this.isAlive(pid);
             }
 
             @Override
             public void deliver(Pid pid, Object message) {
-                LocalProcessTable.this.deliver(pid, message);
+                ProcessTable.this.deliver(pid, message);
             }
 
             @Override
             public long monitor(Pid pid) {
                 long ref;
                 boolean alive;
-                synchronized (LocalProcessTable.this) {
+                synchronized (ProcessTable.this) {
                     ref = nextMonitorRef++;
-                    alive = isAlive(pid);
+                    alive = ProcessTable.this.isAlive(pid);
                     if (alive) {
-                        monitors.put(ref, new Monitor(pid.serial(), driver));
+                        monitors.put(ref, new Monitor(pid.serial(), notices));
                     }
                 }
                 if (!alive) {
-                    driver.deliverExit(pid, ref, ExitReason.NOPROC);
+                    notices.exited(pid, ref, ExitReason.NOPROC);
                 }
                 return ref;
             }
 
             @Override
             public void demonitor(long monitorRef) {
-                synchronized (LocalProcessTable.this) {
+                synchronized (ProcessTable.this) {
                     monitors.remove(monitorRef);
                 }
             }
@@ -119,5 +137,5 @@ public final class LocalProcessTable {
         return pid.node().equals(self);
     }
 
-    private record Monitor(long serial, ComponentDriver driver) {}
+    private record Monitor(long serial, ExitNotices notices) {}
 }
