@@ -150,6 +150,11 @@ public final class JGroupsControlPlane implements ControlPlane {
         sendBytes(ch, destination, envelope);
     }
 
+    /** The channel, for tests that inspect the running stack; null before {@link #start}. */
+    JChannel channel() {
+        return channel;
+    }
+
     /** Sends raw bytes as they are, so tests can put what a broken or hostile peer would on the wire. */
     void sendRaw(NodeId to, byte[] bytes) {
         Address destination = current.byNode().get(to);
