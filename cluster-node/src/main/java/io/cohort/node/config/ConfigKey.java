@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  *   <caption>Configuration keys</caption>
  *   <tr><th>File key</th><th>Environment</th><th>Default</th><th>Meaning</th></tr>
  *   <tr><td>node.name</td><td>COHORT_NODE_NAME</td><td>host name, else "node"</td><td>the NodeId name</td></tr>
- *   <tr><td>node.incarnation</td><td>COHORT_INCARNATION</td><td>wall clock at start (ms)</td>
+ *   <tr><td>node.incarnation</td><td>COHORT_INCARNATION</td><td>wall clock (ms) when the control plane is built</td>
  *       <td>the NodeId incarnation; set only for tests and tools</td></tr>
  *   <tr><td>cluster.name</td><td>COHORT_CLUSTER</td><td>cohort</td><td>the JGroups cluster; nodes of other
  *       clusters never join or deliver</td></tr>

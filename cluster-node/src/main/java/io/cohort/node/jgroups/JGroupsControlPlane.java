@@ -41,7 +41,9 @@ import org.jgroups.stack.AddressGenerator;
  *
  * <p><b>Threads.</b> Listener callbacks run on JGroups' (virtual) delivery threads: views from GMS's thread,
  * messages from one sender in order. The listener must not block for long (a blocked delivery thread holds back
- * that sender's later messages and, through UFC credits, eventually the sender).
+ * that sender's later messages and, through UFC credits, eventually the sender). For the same reason {@link #send}
+ * may block, at most UFC's {@code max_block_time} (5 s), when a receiver stops granting credits; a caller that must
+ * never block hands messages to its own bounded queue first.
  */
 public final class JGroupsControlPlane implements ControlPlane {
 
@@ -148,6 +150,11 @@ public final class JGroupsControlPlane implements ControlPlane {
             return;
         }
         sendBytes(ch, destination, envelope);
+    }
+
+    /** The channel, for tests that inspect the running stack; null before {@link #start}. */
+    JChannel channel() {
+        return channel;
     }
 
     /** Sends raw bytes as they are, so tests can put what a broken or hostile peer would on the wire. */

@@ -17,6 +17,10 @@ import org.jgroups.util.MessageBatch;
  * both ({@code membership.security.dropped}, tagged by reason) so a misconfigured or hostile node shows up in metrics.
  * Nothing else changes: the wire format is SYM_ENCRYPT's own, under its protocol id.
  *
+ * <p>SYM_ENCRYPT itself still logs each refusal at ERROR under this class's logger name; JGroups' logging
+ * bridge has no level above ERROR, so operators who expect hostile traffic should turn that logger off and rely on
+ * the counters and Cohort's rate-limited warning.
+ *
  * <p>Cipher: {@code AES/CBC/PKCS5Padding}, 256-bit key, a fresh random 16-byte IV per message. An authenticated mode
  * (GCM) would be preferable, but JGroups 5.5's {@code Encrypt} initialises every cipher with an
  * {@code IvParameterSpec}, which the JDK's GCM refuses; integrity of joins therefore rests on AUTH

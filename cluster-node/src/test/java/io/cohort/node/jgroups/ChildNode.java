@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * A control plane in its own JVM, for tests that kill a node for real ({@code Process.destroyForcibly}, i.e. SIGKILL).
- * Arguments: cluster name, node name, bind port, seed ports. It stays up until it is killed, its parent goes away
+ * Arguments: cluster name, node name, bind port, seed ports, shared secret ("-" for none). It stays up until it is killed, its parent goes away
  * (standard input closes) or 60 s pass, so a crashed test run leaves nothing behind.
  */
 public final class ChildNode {
@@ -34,6 +34,7 @@ public final class ChildNode {
                 .portRange(0)
                 .seeds(seeds)
                 .timing(TestNodes.TIMING)
+                .sharedSecret(args.length > 4 && !args[4].equals("-") ? args[4] : null)
                 .build();
         JGroupsControlPlane plane = JGroupsControlPlane.builder(config)
                 .attributes(Map.of("role", "child"))

@@ -6,15 +6,12 @@ import static org.awaitility.Awaitility.await;
 import io.cohort.node.MembershipView;
 import io.cohort.node.NodeId;
 import io.cohort.node.jgroups.TestNodes.Node;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,14 +25,20 @@ class CrashDetectionTest {
     private static final Duration BOUND = Duration.ofSeconds(20);
 
     private final TestNodes nodes = new TestNodes("crash-test", 4);
-    private final List<Process> children = new ArrayList<>();
 
     @TempDir
     Path dir;
 
+    private ChildProcesses children;
+
+    @BeforeEach
+    void setUp() {
+        children = new ChildProcesses(nodes, "crash-test", dir);
+    }
+
     @AfterEach
     void stop() {
-        children.forEach(Process::destroyForcibly);
+        children.close();
         nodes.close();
     }
 
@@ -43,7 +46,7 @@ class CrashDetectionTest {
     void killedNodeLeavesEverySurvivorsViewAndItsNextLifeJoinsAsANewNode() throws Exception {
         Node a = nodes.start("a", 0);
         Node b = nodes.start("b", 1);
-        Process child = startChild("victim", 2);
+        Process child = children.start("victim", 2, null);
         await().atMost(BOUND)
                 .until(() -> memberNamed(a, "victim").isPresent()
                         && memberNamed(b, "victim").isPresent());
@@ -73,7 +76,7 @@ class CrashDetectionTest {
 
     @Test
     void killedCoordinatorIsReplacedByTheNextMember() throws Exception {
-        Process child = startChild("coordinator", 0);
+        Process child = children.start("coordinator", 0, null);
         Node b = nodes.start("b", 1);
         Node c = nodes.start("c", 2);
         await().atMost(BOUND).until(() -> b.view().size() == 3 && c.view().size() == 3);
@@ -93,35 +96,6 @@ class CrashDetectionTest {
                 reapedMs);
         assertThat(b.view().members()).containsExactly(b.id(), c.id());
         assertThat(c.view().coordinator()).isEqualTo(b.id());
-    }
-
-    private Process startChild(String name, int portIndex) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String seeds =
-                String.join(",", nodes.ports().stream().map(String::valueOf).toList());
-        File log = dir.resolve(name + ".log").toFile();
-        Process process = new ProcessBuilder(
-                        java,
-                        "-Djava.net.preferIPv4Stack=true",
-                        "-Xmx256m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        ChildNode.class.getName(),
-                        "crash-test",
-                        name,
-                        String.valueOf(nodes.ports().get(portIndex)),
-                        seeds)
-                .redirectErrorStream(true)
-                .redirectOutput(log)
-                .start();
-        children.add(process);
-        await().atMost(BOUND).until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("child exited early:\n" + Files.readString(log.toPath()));
-            }
-            return Files.readString(log.toPath()).contains("READY ");
-        });
-        return process;
     }
 
     /**

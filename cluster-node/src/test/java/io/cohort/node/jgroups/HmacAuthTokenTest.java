@@ -73,6 +73,14 @@ class HmacAuthTokenTest {
     }
 
     @Test
+    void loopedBackMessagesCarryTheLocalTokenItself() {
+        HmacAuthToken self = local(KEYS.authenticationKey(), "cluster-one", joiner);
+        assertThat(self.authenticate(self, new EmptyMessage().setSrc(joiner))).isTrue();
+        Address other = IdentityAddress.create(new NodeId("other", 1), Map.of());
+        assertThat(self.authenticate(self, new EmptyMessage().setSrc(other))).isFalse();
+    }
+
+    @Test
     void derivedKeysDependOnTheClusterName() {
         SharedSecret otherCluster = SharedSecret.derive("a shared secret of length", "cluster-two");
         assertThat(otherCluster.encryptionKey().getEncoded())

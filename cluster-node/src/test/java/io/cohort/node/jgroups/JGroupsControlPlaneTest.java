@@ -59,6 +59,15 @@ class JGroupsControlPlaneTest {
     }
 
     @Test
+    void transportRunsOnVirtualThreadsWithDiagnosticsOff() {
+        var transport = a.plane.channel().getProtocolStack().getTransport();
+        assertThat(transport.useVirtualThreads()).isTrue();
+        assertThat(transport.getThreadFactory().useVirtualThreads()).isTrue();
+        assertThat(transport.getDiagnosticsHandler().isEnabled()).isFalse();
+        assertThat(transport.getBindAddr().isLoopbackAddress()).isTrue();
+    }
+
+    @Test
     void messagesRouteByComponentInSendOrder() {
         int count = 300;
         c.messages.clear();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.cohort.node.MembershipView;
 import io.cohort.node.NodeId;
+import io.cohort.node.config.NodeConfig;
 import io.cohort.node.jgroups.TestNodes.Node;
 import java.time.Duration;
 import java.util.HashSet;
@@ -12,7 +13,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A partition injected with DISCARD splits the view in two; healing it yields a MergeView on every node. */
 class PartitionTest {
@@ -27,11 +29,15 @@ class PartitionTest {
         nodes.close();
     }
 
-    @Test
-    void partitionSplitsTheViewAndHealingMergesItWithSubgroups() throws Exception {
-        Node a = nodes.start("a", 0, UnaryOperator.identity(), true);
-        Node b = nodes.start("b", 1, UnaryOperator.identity(), true);
-        Node c = nodes.start("c", 2, UnaryOperator.identity(), true);
+    /** Also with a shared secret: merge requests and responses then pass AUTH and encryption. */
+    @ParameterizedTest(name = "secret={0}")
+    @ValueSource(booleans = {false, true})
+    void partitionSplitsTheViewAndHealingMergesItWithSubgroups(boolean secret) throws Exception {
+        UnaryOperator<NodeConfig.Builder> config =
+                secret ? cfg -> cfg.sharedSecret("partition test shared secret") : UnaryOperator.identity();
+        Node a = nodes.start("a", 0, config, true);
+        Node b = nodes.start("b", 1, config, true);
+        Node c = nodes.start("c", 2, config, true);
         List<Node> all = List.of(a, b, c);
         await().atMost(BOUND).until(() -> all.stream().allMatch(n -> n.view().size() == 3));
 
@@ -53,7 +59,8 @@ class PartitionTest {
         }
         await().atMost(BOUND).until(() -> all.stream().allMatch(n -> n.view().size() == 3));
         long healMs = (System.nanoTime() - healStartNs) / 1_000_000;
-        System.out.printf("partition: split seen after %d ms, merged %d ms after heal%n", splitMs, healMs);
+        System.out.printf(
+                "partition (secret=%s): split seen after %d ms, merged %d ms after heal%n", secret, splitMs, healMs);
 
         Set<Set<NodeId>> expectedSides = Set.of(Set.of(a.id(), b.id()), Set.of(c.id()));
         for (Node node : all) {
@@ -69,5 +76,6 @@ class PartitionTest {
         assertThat(a.views.size()).isGreaterThan(viewsBeforeHeal);
         assertThat(c.views.size()).isGreaterThan(viewsBeforeHealC);
         assertThat(a.view().id()).isEqualTo(c.view().id());
+        assertThat(a.counter("membership.security.dropped")).isZero();
     }
 }

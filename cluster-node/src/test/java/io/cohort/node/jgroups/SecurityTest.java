@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 import io.cohort.node.NodeId;
 import io.cohort.node.jgroups.TestNodes.Node;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Who may join: only nodes of the same cluster name, and when a shared secret is set only nodes that know it.
@@ -23,6 +25,9 @@ class SecurityTest {
     private static final String SECRET = "correct horse battery staple";
 
     private final TestNodes nodes = new TestNodes("secure-test", 4);
+
+    @TempDir
+    Path dir;
 
     @AfterEach
     void stop() {
@@ -41,33 +46,55 @@ class SecurityTest {
     }
 
     @Test
-    void nodesWithoutOrWithAWrongSecretNeverJoinAndNothingTheySendIsDelivered() throws Exception {
+    void nodeWithAWrongSecretNeverJoinsAndNothingItSendsIsDelivered() throws Exception {
         Node a = nodes.start("a", 0, cfg -> cfg.sharedSecret(SECRET), false);
         Node b = nodes.start("b", 1, cfg -> cfg.sharedSecret(SECRET), false);
         await().atMost(BOUND).until(() -> a.view().size() == 2 && b.view().size() == 2);
 
         Node wrong = nodes.start("wrong", 2, cfg -> cfg.sharedSecret("not the secret at all"), false);
-        Node none = nodes.start("none", 3);
         wrong.plane.send(a.id(), "pg:default", "let me in".getBytes(StandardCharsets.UTF_8));
-        none.plane.send(a.id(), "pg:default", "let me in".getBytes(StandardCharsets.UTF_8));
 
         assertNeverSeenTogether(List.of(a, b), wrong);
-        assertNeverSeenTogether(List.of(a, b), none);
         assertThat(wrong.view().members()).containsExactly(wrong.id());
-        assertThat(none.view().members()).containsExactly(none.id());
         assertThat(a.messages).isEmpty();
         assertThat(b.messages).isEmpty();
         assertThat(wrong.counter("membership.messages.dropped", "direction", "out", "reason", "not_in_view"))
                 .isEqualTo(1);
-        // Everything the outsiders put on the wire (discovery, heartbeats, merge announcements) was refused.
-        long refused = a.counter("membership.security.dropped") + b.counter("membership.security.dropped");
+        // Everything it put on the wire (discovery, heartbeats, merge announcements) was refused and counted.
         assertThat(a.counter("membership.security.dropped", "reason", "foreign_key")
                         + b.counter("membership.security.dropped", "reason", "foreign_key"))
                 .isPositive();
-        assertThat(a.counter("membership.security.dropped", "reason", "unencrypted")
-                        + b.counter("membership.security.dropped", "reason", "unencrypted"))
-                .isPositive();
-        assertThat(refused).isPositive();
+    }
+
+    /**
+     * The node without a secret runs in its own JVM: it parses the cluster's ciphertext as discovery data, and
+     * JGroups may then allocate by a garbage length (seen: OutOfMemoryError) -- its problem, not the test JVM's.
+     */
+    @Test
+    void nodeWithoutTheSecretNeverJoinsAndItsTrafficIsRefused() throws Exception {
+        Node a = nodes.start("a", 0, cfg -> cfg.sharedSecret(SECRET), false);
+        Node b = nodes.start("b", 1, cfg -> cfg.sharedSecret(SECRET), false);
+        await().atMost(BOUND).until(() -> a.view().size() == 2 && b.view().size() == 2);
+
+        try (ChildProcesses children = new ChildProcesses(nodes, "secure-test", dir)) {
+            children.start("none", 3, null);
+            await().atMost(BOUND)
+                    .until(() -> a.counter("membership.security.dropped", "reason", "unencrypted")
+                                    + b.counter("membership.security.dropped", "reason", "unencrypted")
+                            > 0);
+            await().during(NEVER_WINDOW)
+                    .atMost(NEVER_WINDOW.plusSeconds(2))
+                    .until(() -> a.view().size() == 2 && b.view().size() == 2);
+            assertThat(children.output("none").lines().filter(line -> line.startsWith("VIEW ")))
+                    .isNotEmpty()
+                    .allSatisfy(line -> assertThat(line).doesNotContain(a.id().toString(), b.id().toString()));
+        }
+        assertThat(a.views)
+                .allMatch(v -> v.members().stream().noneMatch(m -> m.name().equals("none")));
+        assertThat(b.views)
+                .allMatch(v -> v.members().stream().noneMatch(m -> m.name().equals("none")));
+        assertThat(a.messages).isEmpty();
+        assertThat(b.messages).isEmpty();
     }
 
     @Test
