@@ -17,6 +17,7 @@ import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.JDBC_PING2;
 import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.SERIALIZE;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
@@ -37,6 +38,7 @@ import org.jgroups.stack.Protocol;
  * TCP              transport; no IP multicast needed, virtual threads, diagnostics off
  * DISCARD          tests and chaos only: drop traffic from chosen members to simulate a partition
  * SYM_ENCRYPT      shared secret only: everything above (discovery too) is encrypted
+ * SERIALIZE        shared secret only: the whole message, headers included, becomes the encrypted payload
  * TCPPING | DNS_PING | KUBE_PING | JDBC_PING2   discovery
  * MERGE3           finds coordinators of other subgroups after a partition heals and merges the views
  * FD_ALL3          heartbeats: suspects a member silent for fdTimeout (hung, paused, partitioned)
@@ -56,6 +58,9 @@ final class MembershipStack {
     /** The protocols, bottom first, and the fault injector when one was asked for. */
     record Built(List<Protocol> protocols, DISCARD faults) {}
 
+    /** The largest TCP frame accepted: a bundle is at most 64 KB, so this leaves ample room. */
+    static final int MAX_FRAME_BYTES = 1 << 20;
+
     private MembershipStack() {}
 
     static Built build(NodeConfig config, boolean faultInjection, Metrics metrics, RateLimitedLog log)
@@ -74,6 +79,9 @@ final class MembershipStack {
         tcp.setValue("tcp_nodelay", true);
         // A connect to a dead host must not stall a sender for the default 2 s.
         tcp.setSockConnTimeout(300);
+        // A frame is one bundle (at most 64 KB): a peer announcing a larger length is cut off instead of making us
+        // allocate whatever it claims.
+        tcp.setMaxLength(MAX_FRAME_BYTES);
         stack.add(tcp);
 
         DISCARD faults = null;
@@ -89,6 +97,10 @@ final class MembershipStack {
             // never triggers merge attempts. Empty messages (heartbeats) carry only a key-version header; AUTH
             // below GMS is what keeps a forged, empty JOIN_REQ out.
             stack.add(new SecretEncryption(keys.encryptionKey(), metrics, log));
+            // Wraps the whole message (headers, flags, addresses) into the payload SYM_ENCRYPT encrypts, so every
+            // message, heartbeats included, is encrypted and authenticated by the key: a forged header is dropped
+            // as unencrypted, and a node without the secret never parses ciphertext as discovery data.
+            stack.add(new SERIALIZE());
             stack.add(discovery(config));
             addMiddle(stack, timing);
             ClassConfigurator.addIfAbsent(HmacAuthToken.MAGIC_NUMBER, HmacAuthToken.class);

@@ -56,6 +56,7 @@ class MembershipStackTest {
                         "TCP",
                         "DISCARD",
                         "SecretEncryption",
+                        "SERIALIZE",
                         "TCPPING",
                         "MERGE3",
                         "FD_ALL3",
