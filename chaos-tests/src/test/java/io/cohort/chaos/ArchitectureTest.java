@@ -65,6 +65,8 @@ class ArchitectureTest {
         ArchRule rule = noClasses()
                 .that()
                 .resideOutsideOfPackages(REAL_WORLD_PACKAGES)
+                .and()
+                .haveNameNotMatching("io\\.cohort\\.node\\.process\\.ProcessRuntime.*") // starts processes' threads
                 .should()
                 .callMethod(Thread.class, "ofVirtual")
                 .orShould()

@@ -4,6 +4,7 @@ import io.cohort.node.config.NodeConfig;
 import io.cohort.node.driver.ComponentDriver;
 import io.cohort.node.driver.MicrometerMetrics;
 import io.cohort.node.jgroups.JGroupsControlPlane;
+import io.cohort.node.process.ProcessRuntime;
 import io.cohort.node.process.ProcessTable;
 import io.cohort.node.runtime.Component;
 import io.cohort.node.runtime.ControlPlane;
@@ -43,6 +44,7 @@ public final class Node implements AutoCloseable {
     private final Metrics metrics;
     private final ScheduledExecutorService scheduler;
     private final ProcessTable processes;
+    private final ProcessRuntime runtime;
     private final Map<String, ComponentDriver> drivers = new LinkedHashMap<>();
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final Metrics.Counter unknownComponent;
@@ -59,6 +61,7 @@ public final class Node implements AutoCloseable {
         this.metrics = new MicrometerMetrics(registry);
         this.controlPlane = builder.controlPlaneFactory.apply(config, metrics);
         this.processes = new ProcessTable(controlPlane.self());
+        this.runtime = new ProcessRuntime(processes, metrics);
         this.scheduler = ComponentDriver.newTimerScheduler();
         for (Component component : builder.components) {
             ComponentDriver driver = new ComponentDriver(
@@ -160,8 +163,9 @@ public final class Node implements AutoCloseable {
         return driver;
     }
 
-    public ProcessTable processes() {
-        return processes;
+    /** The node's lightweight processes: spawn, send, link, monitor. */
+    public ProcessRuntime processes() {
+        return runtime;
     }
 
     /** The node's meters (counters of drops, inbox sizes, latencies); export it with any Micrometer registry. */
@@ -173,13 +177,17 @@ public final class Node implements AutoCloseable {
         return closed;
     }
 
-    /** Stops the components ({@code onStop}), leaves the cluster gracefully and releases threads. Idempotent. */
+    /**
+     * Shuts the node's processes down (reason {@code shutdown}), stops the components ({@code onStop}), leaves the
+     * cluster gracefully and releases threads. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        runtime.close();
         List<ComponentDriver> reversed = new ArrayList<>(drivers.values());
         java.util.Collections.reverse(reversed);
         reversed.forEach(ComponentDriver::close);

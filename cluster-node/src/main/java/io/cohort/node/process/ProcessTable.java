@@ -79,6 +79,16 @@ public final class ProcessTable {
         return mailboxes.keySet().stream().map(serial -> new Pid(self, serial)).toList();
     }
 
+    /** Cancels a monitor; no notice is delivered for it afterwards. Unknown references are ignored. */
+    public synchronized void demonitor(long monitorRef) {
+        monitors.remove(monitorRef);
+    }
+
+    /** A fresh monitor reference, for monitors kept elsewhere (remote ones), unique on this node. */
+    public synchronized long newMonitorRef() {
+        return nextMonitorRef++;
+    }
+
     public synchronized int size() {
         return mailboxes.size();
     }
@@ -126,9 +136,7 @@ public final class ProcessTable {
 
             @Override
             public void demonitor(long monitorRef) {
-                synchronized (ProcessTable.this) {
-                    monitors.remove(monitorRef);
-                }
+                ProcessTable.this.demonitor(monitorRef);
             }
         };
     }
