@@ -13,6 +13,9 @@ public interface ProcessContext {
 
     Pid self();
 
+    /** The node's process runtime (names, calls from helpers). */
+    ProcessRuntime runtime();
+
     /** Waits for the oldest message, as long as it takes. */
     Object receive() throws InterruptedException;
 

@@ -36,6 +36,11 @@ public final class ProcessRuntime implements AutoCloseable {
 
     private final ProcessTable table;
     private final Map<Long, Proc> processes = new ConcurrentHashMap<>();
+    /** Local names (unique per node); an entry goes when its process ends. */
+    private final Map<String, Pid> names = new ConcurrentHashMap<>();
+    /** One platform thread that only moves due {@link #sendAfter} messages into mailboxes. */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor timers;
+
     private final Metrics.Counter droppedNoRoute;
     private final Metrics.Counter crashed;
     private volatile RemoteProcesses remote;
@@ -45,6 +50,10 @@ public final class ProcessRuntime implements AutoCloseable {
         this.droppedNoRoute = metrics.counter("process.send.dropped", "reason", "no_route");
         this.crashed = metrics.counter("process.exit", "reason", "exception");
         metrics.gauge("process.count", table::size);
+        this.timers = new java.util.concurrent.ScheduledThreadPoolExecutor(
+                1,
+                runnable -> Thread.ofPlatform().daemon().name("process-timers").unstarted(runnable));
+        this.timers.setRemoveOnCancelPolicy(true);
     }
 
     public NodeId node() {
@@ -96,6 +105,101 @@ public final class ProcessRuntime implements AutoCloseable {
         return table.isAlive(pid);
     }
 
+    /**
+     * Gives the live local process {@code pid} the name {@code name} on this node.
+     *
+     * @return false when the name is taken or the process is not alive here
+     */
+    public boolean register(String name, Pid pid) {
+        Proc proc = local(pid);
+        if (proc == null || names.putIfAbsent(name, pid) != null) {
+            return false;
+        }
+        proc.names.add(name);
+        if (proc.dead.get()) { // it ended while we registered: undo, as its exit will not see the name
+            names.remove(name, pid);
+            return false;
+        }
+        return true;
+    }
+
+    /** Removes a name; false when it was not registered. */
+    public boolean unregister(String name) {
+        Pid pid = names.remove(name);
+        if (pid == null) {
+            return false;
+        }
+        Proc proc = local(pid);
+        if (proc != null) {
+            proc.names.remove(name);
+        }
+        return true;
+    }
+
+    /** The process registered under {@code name} on this node. */
+    public Optional<Pid> whereis(String name) {
+        return Optional.ofNullable(names.get(name));
+    }
+
+    /** Sends to the process registered under {@code name}; dropped when there is none. */
+    public void send(String name, Object message) {
+        Pid pid = names.get(name);
+        if (pid != null) {
+            send(pid, message);
+        }
+    }
+
+    /** The names registered on this node, sorted. */
+    public List<String> registeredNames() {
+        return names.keySet().stream().sorted().toList();
+    }
+
+    /** Sends {@code message} to {@code to} after {@code delay}; cancel the returned handle to take it back. */
+    public java.util.concurrent.Future<?> sendAfter(Pid to, Duration delay, Object message) {
+        return timers.schedule(() -> send(to, message), delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Monitors {@code target} for a watcher that has no process of its own (a caller waiting for a reply): a local
+     * target's notice goes to {@code notices}; a remote one's arrives as a {@link Signal.Down} in {@code watcher}'s
+     * mailbox.
+     */
+    long monitorFor(Pid watcher, Pid target, ProcessTable.ExitNotices notices) {
+        if (target.node().equals(table.self())) {
+            return table.hostFor(notices).monitor(target);
+        }
+        RemoteProcesses router = remote;
+        if (router == null) {
+            long ref = table.newMonitorRef();
+            notices.exited(target, ref, ExitReason.NOCONNECTION);
+            return ref;
+        }
+        return router.monitor(watcher, target);
+    }
+
+    void demonitorFor(Pid watcher, long monitorRef) {
+        table.demonitor(monitorRef);
+        RemoteProcesses router = remote;
+        if (router != null) {
+            router.demonitor(watcher, monitorRef);
+        }
+    }
+
+    /** What the runtime knows of a live local process, or empty. */
+    public Optional<ProcessInfo> info(Pid pid) {
+        Proc proc = local(pid);
+        if (proc == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ProcessInfo(
+                pid,
+                List.copyOf(proc.names),
+                proc.mailbox.size(),
+                proc.trapExits,
+                proc.links.stream().sorted().toList(),
+                String.valueOf(proc.thread == null ? "starting" : proc.thread.getState())));
+    }
+
     /** The live processes, in start order. */
     public List<Pid> processes() {
         return table.alive();
@@ -124,6 +228,7 @@ public final class ProcessRuntime implements AutoCloseable {
         for (Proc proc : List.copyOf(processes.values())) {
             proc.terminate(ExitReason.SHUTDOWN);
         }
+        timers.shutdownNow();
     }
 
     private Proc start(ProcessBody body, Proc linkedTo) {
@@ -154,6 +259,8 @@ public final class ProcessRuntime implements AutoCloseable {
         final Mailbox mailbox;
         /** Linked pids, local or remote. Guarded by itself. */
         final java.util.Set<Pid> links = ConcurrentHashMap.newKeySet();
+        /** Local names this process holds, removed with it. */
+        final java.util.Set<String> names = ConcurrentHashMap.newKeySet();
 
         final AtomicBoolean dead = new AtomicBoolean();
         volatile boolean trapExits;
@@ -190,6 +297,9 @@ public final class ProcessRuntime implements AutoCloseable {
             }
             mailbox.close();
             processes.remove(pid.serial());
+            for (String name : names) {
+                ProcessRuntime.this.names.remove(name, pid);
+            }
             table.exited(pid, reason);
             List<Pid> linked = new ArrayList<>(links);
             links.clear();
@@ -235,6 +345,11 @@ public final class ProcessRuntime implements AutoCloseable {
         @Override
         public Pid self() {
             return pid;
+        }
+
+        @Override
+        public ProcessRuntime runtime() {
+            return ProcessRuntime.this;
         }
 
         @Override
