@@ -93,7 +93,6 @@ final class ServerLoop<S> implements ServerContext {
             }
             case ServerMessage.Stop stop -> {
                 server.terminate(stop.reason(), state);
-                reply(stop.from(), "ok");
                 throw new ExitNowQuietly(stop.reason());
             }
             case ServerMessage.GetState get -> {

@@ -14,8 +14,8 @@ public sealed interface ServerMessage {
     /** The answer to a call, sent to the caller's reply address. */
     record Reply(long ref, Object value) implements ServerMessage {}
 
-    /** Stop with {@code reason}, then reply {@code "ok"}. */
-    record Stop(ServerContext.From from, ExitReason reason) implements ServerMessage {}
+    /** Stop with {@code reason}; the requester watches for the server's DOWN. */
+    record Stop(ExitReason reason) implements ServerMessage {}
 
     /** {@code sys}: reply with the current state. */
     record GetState(ServerContext.From from) implements ServerMessage {}

@@ -71,9 +71,22 @@ public final class Servers {
         runtime.send(server, new ServerMessage.Cast(message));
     }
 
-    /** Asks the server to stop with {@code reason} (its {@code terminate} runs) and waits until it has. */
+    /**
+     * Asks the server to stop with {@code reason} (its {@code terminate} runs) and returns once the process has
+     * ended, as OTP's {@code gen_server:stop}: it waits for the server's DOWN, not for a reply.
+     *
+     * @throws CallException when the server was not there ({@code noproc}) or ended otherwise, or on timeout
+     */
     public static void stop(ProcessRuntime runtime, Pid server, ExitReason reason, Duration timeout) {
-        exchange(runtime, server, timeout, from -> new ServerMessage.Stop(from, reason));
+        try {
+            exchange(runtime, server, timeout, from -> new ServerMessage.Stop(reason));
+        } catch (CallException ended) {
+            if (ended.kind() == CallException.Kind.SERVER_DOWN && reason.equals(ended.reason())) {
+                return;
+            }
+            throw ended;
+        }
+        throw new IllegalStateException("a stopping server replied instead of ending: " + server);
     }
 
     /** {@code sys:get_state}: the server's current state. */
@@ -141,9 +154,25 @@ public final class Servers {
             throw new IllegalStateException(e.getCause());
         }
         if (failure != null) {
+            awaitEnd(runtime, pid, timeout); // the caller may rely on the failed process being gone
             throw new StartException(pid, failure);
         }
         return pid;
+    }
+
+    /** Waits until the local process {@code pid} has ended, at most {@code timeout}. */
+    private static void awaitEnd(ProcessRuntime runtime, Pid pid, Duration timeout) {
+        CompletableFuture<ExitReason> ended = new CompletableFuture<>();
+        long ref = runtime.table()
+                .hostFor((down, r, reason) -> ended.complete(reason))
+                .monitor(pid);
+        try {
+            ended.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            runtime.table().demonitor(ref);
+        }
     }
 
     /** A server whose {@code init} failed, stopped, or did not finish in time. */
