@@ -60,6 +60,11 @@ public final class ProcessRuntime implements AutoCloseable {
         return table.self();
     }
 
+    /** Monotonic time for process-side bookkeeping (supervisor restart windows, call latencies). */
+    public long nowNs() {
+        return System.nanoTime();
+    }
+
     public ProcessTable table() {
         return table;
     }

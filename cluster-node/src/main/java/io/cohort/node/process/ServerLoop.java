@@ -55,6 +55,8 @@ final class ServerLoop<S> implements ServerContext {
                         continue;
                     }
                 }
+            } catch (ProcessExitedException killed) {
+                throw killed; // killed from outside: no terminate, as in OTP
             } catch (ExitNowQuietly stopped) {
                 self.exit(stopped.reason); // terminate already ran
                 return;
