@@ -15,6 +15,9 @@ import java.util.concurrent.TimeoutException;
  */
 public final class TaskSupervisor {
 
+    /** Lets a task start its work once its caller monitors it. */
+    private static final Object GO = new Object();
+
     private final ProcessRuntime runtime;
     private final Pid pid;
 
@@ -45,7 +48,11 @@ public final class TaskSupervisor {
         String id = "task-" + replyTo.serial();
         ChildSpec child = new ChildSpec(
                 id,
-                sup -> sup.spawnLink(self -> self.send(replyTo, new TaskResult.Ok<>(work.call()))),
+                sup -> sup.spawnLink(self -> {
+                    // Start only once the caller monitors us, so even an instant failure reports its own reason.
+                    self.receive(Object.class, message -> message == GO, Duration.ofDays(365));
+                    self.send(replyTo, new TaskResult.Ok<>(work.call()));
+                }),
                 ChildSpec.Restart.TEMPORARY,
                 ChildSpec.Shutdown.brutalKill(),
                 ChildSpec.Type.WORKER);
@@ -62,6 +69,7 @@ public final class TaskSupervisor {
                     }
                 })
                 .monitor(task);
+        runtime.send(task, GO);
         outcome.whenComplete((result, error) -> table.exited(replyTo, ExitReason.NORMAL));
         return new Task<>(task, outcome);
     }
