@@ -24,7 +24,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static final Map<String, Workload> WORKLOADS = new LinkedHashMap<>();
 
     static {
-        for (Workload workload : List.of(new NodeJoinWorkload())) {
+        for (Workload workload : List.of(new NodeJoinWorkload(), new LocalMessagingWorkload())) {
             WORKLOADS.put(workload.name(), workload);
         }
     }

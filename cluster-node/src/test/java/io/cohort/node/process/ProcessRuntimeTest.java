@@ -277,6 +277,33 @@ class ProcessRuntimeTest {
     }
 
     @Test
+    void introspectionShowsNamesMailboxLinksAndTheProcessList() throws Exception {
+        CountDownLatch hold = new CountDownLatch(1);
+        Pid quiet = runtime.spawn(self -> hold.await());
+        Pid busy = runtime.spawn(self -> {
+            self.trapExits(true);
+            self.link(quiet);
+            reports.add("ready");
+            self.receive(String.class, "never"::equals, BOUND);
+        });
+        assertThat(nextReport()).isEqualTo("ready");
+        runtime.register("busy", busy);
+        for (int i = 0; i < 3; i++) {
+            runtime.send(busy, i);
+        }
+        ProcessInfo info = runtime.info(busy).orElseThrow();
+        assertThat(info.names()).containsExactly("busy");
+        assertThat(info.mailboxSize()).isEqualTo(3);
+        assertThat(info.trapsExits()).isTrue();
+        assertThat(info.links()).containsExactly(quiet);
+        assertThat(runtime.processes()).containsExactly(quiet, busy);
+        assertThat(runtime.registeredNames()).containsExactly("busy");
+        hold.countDown();
+        awaitDead(quiet);
+        assertThat(runtime.info(quiet)).isEmpty();
+    }
+
+    @Test
     void closingTheRuntimeShutsEveryProcessDown() {
         List<Pid> pids = List.of(echo(), echo(), echo());
         runtime.close();
