@@ -22,8 +22,22 @@ public record Pid(NodeId node, long serial) implements Comparable<Pid> {
         return byNode != 0 ? byNode : Long.compare(serial, other.serial);
     }
 
+    /** {@code <name#incarnation.serial>}, the form {@link #parse} reads. */
     @Override
     public String toString() {
         return "<" + node + "." + serial + ">";
+    }
+
+    public static Pid parse(String text) {
+        int dot = text.lastIndexOf('.');
+        if (!text.startsWith("<") || !text.endsWith(">") || dot < 0) {
+            throw new IllegalArgumentException("expected <name#incarnation.serial>, got '" + text + "'");
+        }
+        try {
+            return new Pid(
+                    NodeId.parse(text.substring(1, dot)), Long.parseLong(text.substring(dot + 1, text.length() - 1)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected <name#incarnation.serial>, got '" + text + "'", e);
+        }
     }
 }

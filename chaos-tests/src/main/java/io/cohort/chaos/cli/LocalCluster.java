@@ -48,6 +48,11 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public NodeProcess start(String name) throws IOException {
+        return start(name, io.cohort.node.tools.StandaloneNode.class.getName(), Map.of());
+    }
+
+    /** Starts {@code name} running {@code mainClass} (a node with a workload of its own) with extra environment. */
+    public NodeProcess start(String name, String mainClass, Map<String, String> workloadEnv) throws IOException {
         Integer port = ports.get(name);
         if (port == null) {
             throw new IllegalArgumentException("unknown node " + name);
@@ -60,7 +65,14 @@ public final class LocalCluster implements AutoCloseable {
         env.put("COHORT_PORT_RANGE", "0");
         env.put("COHORT_DISCOVERY", "TCPPING");
         env.put("COHORT_SEEDS", seeds());
-        NodeProcess process = NodeProcess.startStandalone(name, env, onEvent);
+        env.putAll(workloadEnv);
+        NodeProcess process = NodeProcess.start(
+                name,
+                System.getProperty("java.class.path"),
+                mainClass,
+                List.of("-Xmx512m", "-XX:+UseParallelGC", "-Djava.net.preferIPv4Stack=true"),
+                env,
+                onEvent);
         processes.put(name, process);
         return process;
     }

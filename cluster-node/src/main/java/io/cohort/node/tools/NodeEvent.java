@@ -40,6 +40,13 @@ public record NodeEvent(String kind, long timeUs, NodeId node, Map<String, Strin
         return PREFIX + "kind=" + kind + " t_us=" + timeUs + " node=" + node;
     }
 
+    /** A line of another kind with extra fields (values must not contain spaces), stamped now. */
+    public static String line(String kind, NodeId node, Map<String, String> extra) {
+        StringBuilder line = new StringBuilder(line(kind, StandaloneNode.nowUs(), node));
+        extra.forEach((key, value) -> line.append(' ').append(key).append('=').append(value));
+        return line.toString();
+    }
+
     /** Reads a line printed by a node; null for any other line. */
     public static NodeEvent parse(String line) {
         if (!line.startsWith(PREFIX)) {

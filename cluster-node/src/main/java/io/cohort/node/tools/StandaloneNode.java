@@ -68,7 +68,8 @@ public final class StandaloneNode {
         stopped.await();
     }
 
-    static long nowUs() {
+    /** The wall clock in microseconds since the epoch: comparable between processes on one machine. */
+    public static long nowUs() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }

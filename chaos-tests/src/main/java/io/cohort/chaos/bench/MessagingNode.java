@@ -1,0 +1,115 @@
+package io.cohort.chaos.bench;
+
+import io.cohort.node.Node;
+import io.cohort.node.Pid;
+import io.cohort.node.process.Next;
+import io.cohort.node.process.ProcessRuntime;
+import io.cohort.node.process.Server;
+import io.cohort.node.process.ServerContext;
+import io.cohort.node.process.Servers;
+import io.cohort.node.tools.NodeEvent;
+import io.cohort.node.tools.StandaloneNode;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A node process for {@code msg_remote}, in one of two roles ({@code BENCH_ROLE}):
+ *
+ * <ul>
+ *   <li>{@code sink}: a process that counts {@code N} messages and reports when the last arrived, and an echo
+ *       server that answers every call with its request; prints both pids;
+ *   <li>{@code sender}: sends {@code N} 100-byte messages to {@code SINK_PID}, then makes {@code CALLS} sequential
+ *       calls to {@code ECHO_PID} and reports the round-trip percentiles.
+ * </ul>
+ *
+ * Results are {@link NodeEvent} lines of kind {@code bench}, read by the benchmark that started it.
+ */
+public final class MessagingNode {
+
+    private MessagingNode() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        int count = Integer.parseInt(env.getOrDefault("N", "1000000"));
+        try (Node node = Node.builder(StandaloneNode.configFromEnvironment(env)).start()) {
+            ProcessRuntime runtime = node.processes();
+            if ("sink".equals(env.get("BENCH_ROLE"))) {
+                runSink(node, runtime, count);
+            } else {
+                runSender(node, runtime, env, count);
+            }
+        }
+    }
+
+    private static void runSink(Node node, ProcessRuntime runtime, int count) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        Pid sink = runtime.spawn(self -> {
+            self.receive();
+            long firstUs = StandaloneNode.nowUs();
+            for (int i = 1; i < count; i++) {
+                self.receive();
+            }
+            report(node, Map.of("received", Integer.toString(count), "first_us", Long.toString(firstUs)));
+            done.countDown();
+        });
+        Pid echo = Servers.start(
+                runtime,
+                new Server<Integer>() {
+                    @Override
+                    public Next<Integer> init(ServerContext context) {
+                        return Next.state(0);
+                    }
+
+                    @Override
+                    public Next<Integer> handleCall(
+                            Object request, ServerContext.From from, Integer n, ServerContext c) {
+                        return Next.reply(request, n + 1);
+                    }
+                },
+                Duration.ofSeconds(5));
+        report(node, Map.of("sink", sink.toString(), "echo", echo.toString()));
+        done.await();
+        new CountDownLatch(1).await(); // keep serving calls until the benchmark ends this process
+    }
+
+    private static void runSender(Node node, ProcessRuntime runtime, Map<String, String> env, int count)
+            throws Exception {
+        Pid sink = Pid.parse(env.get("SINK_PID"));
+        Pid echo = Pid.parse(env.get("ECHO_PID"));
+        int calls = Integer.parseInt(env.getOrDefault("CALLS", "20000"));
+        while (!node.view().contains(sink.node())) {
+            Thread.sleep(10); // the sink's node joins our view within a second; bounded by the bench's timeout
+        }
+        byte[] payload = new byte[100];
+        CountDownLatch sent = new CountDownLatch(1);
+        runtime.spawn(self -> {
+            report(node, Map.of("send_start_us", Long.toString(StandaloneNode.nowUs())));
+            for (int i = 0; i < count; i++) {
+                self.send(sink, payload);
+            }
+            report(node, Map.of("send_end_us", Long.toString(StandaloneNode.nowUs())));
+            sent.countDown();
+        });
+        sent.await();
+        long[] rttNs = new long[calls];
+        for (int i = 0; i < calls; i++) {
+            long startNs = System.nanoTime();
+            Servers.call(runtime, echo, payload, Duration.ofSeconds(5));
+            rttNs[i] = System.nanoTime() - startNs;
+        }
+        Arrays.sort(rttNs);
+        report(
+                node,
+                Map.of(
+                        "rtt_p50_us", Long.toString(rttNs[calls / 2] / 1000),
+                        "rtt_p99_us", Long.toString(rttNs[(int) (calls * 0.99)] / 1000),
+                        "calls", Integer.toString(calls)));
+    }
+
+    private static void report(Node node, Map<String, String> fields) {
+        System.out.println(NodeEvent.line("bench", node.self(), fields));
+        System.out.flush();
+    }
+}
