@@ -36,7 +36,7 @@ public final class SimNode {
     private final SimCluster sim;
     private final NodeId id;
     private final Map<String, Component> components = new LinkedHashMap<>();
-    private final SimProcesses processes = new SimProcesses(this);
+    private final SimProcesses processes;
     private final SimMetrics metrics = new SimMetrics();
     private final SplittableRandom random;
     private final SeededEntropy entropy;
@@ -60,6 +60,7 @@ public final class SimNode {
     SimNode(SimCluster sim, NodeId id, List<Component> components, long seed, SimConfig config) {
         this.sim = sim;
         this.id = id;
+        this.processes = new SimProcesses(this); // after id: its process table is keyed by it
         this.random = new SplittableRandom(seed);
         this.entropy = new SeededEntropy(random.nextLong());
         this.clockOriginNs = random.nextLong(1L << 40);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cohort.node.NodeId;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -39,65 +38,15 @@ class MembershipFaultSweepTest {
         SplittableRandom plan = new SplittableRandom(seed ^ 0x5eed);
         sim.runUntil("formed", sim::converged, Duration.ofSeconds(5));
         for (int i = 0; i < faults; i++) {
-            applyRandomFault(sim, plan);
+            RandomFaults.applyOne(sim, plan, NODES);
             sim.runFor(Duration.ofMillis(100 + plan.nextInt(5_000)));
         }
-        sim.heal();
-        for (int i = 1; i <= NODES; i++) {
-            SimNode node = sim.node("n" + i);
-            if (node.isDead()) {
-                sim.restart("n" + i);
-            } else if (node.isPaused()) {
-                sim.resume("n" + i);
-            }
-        }
+        RandomFaults.healAll(sim, NODES);
         sim.runUntil("converged after healing", sim::converged, Duration.ofSeconds(30));
         sim.check(() -> {
             Set<NodeId> live = new TreeSet<>();
             sim.liveNodes().forEach(node -> live.add(node.id()));
             assertThat(sim.node("n1").view().members()).containsExactlyInAnyOrderElementsOf(live);
         });
-    }
-
-    private static void applyRandomFault(SimCluster sim, SplittableRandom plan) {
-        String name = "n" + (1 + plan.nextInt(NODES));
-        SimNode node = sim.node(name);
-        switch (plan.nextInt(7)) {
-            case 0 -> {
-                if (node.isDead()) {
-                    sim.restart(name);
-                } else {
-                    sim.crash(name);
-                }
-            }
-            case 1 -> {
-                if (!node.isDead() && sim.liveNodes().size() > 2) {
-                    sim.stop(name);
-                }
-            }
-            case 2 -> {
-                List<String> names = new ArrayList<>();
-                for (int i = 1; i <= NODES; i++) {
-                    names.add("n" + i);
-                }
-                Set<String> left = new TreeSet<>();
-                Set<String> right = new TreeSet<>();
-                for (String each : names) {
-                    (plan.nextBoolean() ? left : right).add(each);
-                }
-                sim.partition(left, right);
-            }
-            case 3 -> sim.blockOneWay(name, "n" + (1 + plan.nextInt(NODES)));
-            case 4 -> {
-                if (!node.isDead()) {
-                    if (node.isPaused()) {
-                        sim.resume(name);
-                    } else {
-                        sim.pause(name);
-                    }
-                }
-            }
-            default -> sim.heal();
-        }
     }
 }
