@@ -1,9 +1,11 @@
 package io.cohort.node;
 
+import io.cohort.node.codec.Codecs;
 import io.cohort.node.config.NodeConfig;
 import io.cohort.node.driver.ComponentDriver;
 import io.cohort.node.driver.MicrometerMetrics;
 import io.cohort.node.jgroups.JGroupsControlPlane;
+import io.cohort.node.netty.NettyDataPlane;
 import io.cohort.node.process.ProcessRuntime;
 import io.cohort.node.process.ProcessTable;
 import io.cohort.node.runtime.Component;
@@ -30,9 +32,10 @@ import java.util.function.BiFunction;
  * }
  * }</pre>
  *
- * <p>Start-up order: the control plane is created (which fixes the {@link NodeId}), components start, then the node
- * joins and the first view reaches them; {@link #start} returns once that view is installed. Closing runs the
- * components' {@code onStop}, then leaves the cluster gracefully.
+ * <p>Start-up order: the data plane binds its port, the control plane is created with that address among its
+ * published attributes (which fixes the {@link NodeId}), components start, then the node joins and the first view
+ * reaches them; {@link #start} returns once that view is installed. Closing shuts processes down, runs the
+ * components' {@code onStop}, closes the data plane, then leaves the cluster gracefully.
  */
 public final class Node implements AutoCloseable {
 
@@ -40,6 +43,7 @@ public final class Node implements AutoCloseable {
 
     private final NodeConfig config;
     private final ControlPlane controlPlane;
+    private final NettyDataPlane dataPlane;
     private final MeterRegistry registry;
     private final Metrics metrics;
     private final ScheduledExecutorService scheduler;
@@ -59,9 +63,17 @@ public final class Node implements AutoCloseable {
         this.config = builder.config;
         this.registry = builder.registry;
         this.metrics = new MicrometerMetrics(registry);
-        this.controlPlane = builder.controlPlaneFactory.apply(config, metrics);
+        this.dataPlane = new NettyDataPlane(config, metrics, builder.codecs);
+        try {
+            this.controlPlane = builder.controlPlaneFactory.create(config, metrics, dataPlane.attributes());
+        } catch (RuntimeException e) {
+            dataPlane.close();
+            throw e;
+        }
         this.processes = new ProcessTable(controlPlane.self());
         this.runtime = new ProcessRuntime(processes, metrics);
+        dataPlane.attach(runtime, controlPlane::attributes);
+        runtime.remote(dataPlane);
         this.scheduler = ComponentDriver.newTimerScheduler();
         for (Component component : builder.components) {
             ComponentDriver driver = new ComponentDriver(
@@ -116,6 +128,8 @@ public final class Node implements AutoCloseable {
     private void installView(MembershipView newView) {
         MembershipView previous = view;
         view = newView;
+        // First, so monitors of processes on departed nodes fire before components and listeners hear of it.
+        dataPlane.onView(newView);
         for (ComponentDriver driver : drivers.values()) {
             driver.deliverView(newView);
         }
@@ -168,6 +182,16 @@ public final class Node implements AutoCloseable {
         return runtime;
     }
 
+    /** The codecs messages to other nodes go through; register application codecs on every node. */
+    public Codecs codecs() {
+        return dataPlane.codecs();
+    }
+
+    /** The port the data plane listens on (useful when it was configured as 0, ephemeral). */
+    public int dataPort() {
+        return dataPlane.port();
+    }
+
     /** The node's meters (counters of drops, inbox sizes, latencies); export it with any Micrometer registry. */
     public MeterRegistry meterRegistry() {
         return registry;
@@ -191,8 +215,15 @@ public final class Node implements AutoCloseable {
         List<ComponentDriver> reversed = new ArrayList<>(drivers.values());
         java.util.Collections.reverse(reversed);
         reversed.forEach(ComponentDriver::close);
+        dataPlane.close();
         controlPlane.close();
         scheduler.shutdownNow();
+    }
+
+    /** Creates a node's control plane, which must publish {@code attributes} (the data plane's address). */
+    @FunctionalInterface
+    public interface ControlPlaneFactory {
+        ControlPlane create(NodeConfig config, Metrics metrics, Map<String, String> attributes);
     }
 
     /** Collects a node's parts; {@link #start} joins the cluster. */
@@ -202,8 +233,12 @@ public final class Node implements AutoCloseable {
         private final List<MembershipListener> listeners = new ArrayList<>();
         private MeterRegistry registry = new SimpleMeterRegistry();
         private int inboxCapacity = 4096;
-        private BiFunction<NodeConfig, Metrics, ControlPlane> controlPlaneFactory = (nodeConfig, metrics) ->
-                JGroupsControlPlane.builder(nodeConfig).metrics(metrics).build();
+        private Codecs codecs = new Codecs();
+        private ControlPlaneFactory controlPlaneFactory =
+                (nodeConfig, metrics, attributes) -> JGroupsControlPlane.builder(nodeConfig)
+                        .metrics(metrics)
+                        .attributes(attributes)
+                        .build();
 
         private Builder(NodeConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -230,9 +265,26 @@ public final class Node implements AutoCloseable {
             return this;
         }
 
-        /** Replaces the JGroups control plane, e.g. with one built on an in-JVM test stack. */
+        /**
+         * Replaces the JGroups control plane, e.g. with one built on an in-JVM test stack. Such a control plane does
+         * not publish the data plane's address, so peers cannot reach this node's processes; use
+         * {@link #controlPlane(ControlPlaneFactory)} to publish it.
+         */
         public Builder controlPlane(BiFunction<NodeConfig, Metrics, ControlPlane> factory) {
+            Objects.requireNonNull(factory);
+            this.controlPlaneFactory = (nodeConfig, metrics, attributes) -> factory.apply(nodeConfig, metrics);
+            return this;
+        }
+
+        /** Replaces the JGroups control plane with one that publishes the attributes it is given. */
+        public Builder controlPlane(ControlPlaneFactory factory) {
             this.controlPlaneFactory = Objects.requireNonNull(factory);
+            return this;
+        }
+
+        /** The codecs for messages to other nodes (default: the built-ins only). */
+        public Builder codecs(Codecs codecs) {
+            this.codecs = Objects.requireNonNull(codecs);
             return this;
         }
 

@@ -24,7 +24,8 @@ import java.util.OptionalLong;
  * @param timing failure detection, merge and join timing
  * @param sharedSecret when present, traffic is encrypted and joins are authenticated with keys derived from it
  * @param dataPort the Netty data plane's port, 0 for an ephemeral one
- * @param maxMessageBytes the largest control message sent or accepted
+ * @param maxMessageBytes the largest control message sent or accepted, and the largest data-plane frame
+ * @param tls when present, data-plane connections use mutually authenticated TLS with these files
  */
 public record NodeConfig(
         String nodeName,
@@ -37,7 +38,8 @@ public record NodeConfig(
         Timing timing,
         Optional<String> sharedSecret,
         int dataPort,
-        int maxMessageBytes) {
+        int maxMessageBytes,
+        Optional<Tls> tls) {
 
     public static final String DEFAULT_CLUSTER = "cohort";
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
@@ -54,6 +56,54 @@ public record NodeConfig(
         Objects.requireNonNull(discovery, "discovery");
         Objects.requireNonNull(timing, "timing");
         Objects.requireNonNull(sharedSecret, "sharedSecret");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** A configuration without data-plane TLS (the form before TLS settings existed). */
+    public NodeConfig(
+            String nodeName,
+            OptionalLong incarnation,
+            String clusterName,
+            String bindAddress,
+            int bindPort,
+            int portRange,
+            Discovery discovery,
+            Timing timing,
+            Optional<String> sharedSecret,
+            int dataPort,
+            int maxMessageBytes) {
+        this(
+                nodeName,
+                incarnation,
+                clusterName,
+                bindAddress,
+                bindPort,
+                portRange,
+                discovery,
+                timing,
+                sharedSecret,
+                dataPort,
+                maxMessageBytes,
+                Optional.empty());
+    }
+
+    /**
+     * Mutually authenticated TLS for the data plane: each node presents {@code certificateChain} (signed by an
+     * authority in {@code trustedCertificates}) and accepts only peers whose certificate that file trusts.
+     *
+     * @param certificateChain PEM file with this node's certificate chain
+     * @param privateKey PEM file with this node's PKCS#8 private key, unencrypted
+     * @param trustedCertificates PEM file with the certificates (or authorities) peers must present
+     */
+    public record Tls(
+            java.nio.file.Path certificateChain,
+            java.nio.file.Path privateKey,
+            java.nio.file.Path trustedCertificates) {
+        public Tls {
+            Objects.requireNonNull(certificateChain, "certificateChain");
+            Objects.requireNonNull(privateKey, "privateKey");
+            Objects.requireNonNull(trustedCertificates, "trustedCertificates");
+        }
     }
 
     public static Builder builder() {
@@ -72,7 +122,8 @@ public record NodeConfig(
                 .timing(timing)
                 .sharedSecret(sharedSecret.orElse(null))
                 .dataPort(dataPort)
-                .maxMessageBytes(maxMessageBytes);
+                .maxMessageBytes(maxMessageBytes)
+                .tls(tls.orElse(null));
         incarnation.ifPresent(builder::incarnation);
         return builder;
     }
@@ -84,7 +135,8 @@ public record NodeConfig(
                 + ", cluster=" + clusterName + ", bind=" + bindAddress + ":" + bindPort + "+" + portRange
                 + ", discovery=" + discovery + ", timing=" + timing
                 + ", sharedSecret=" + (sharedSecret.isPresent() ? "<set>" : "<none>")
-                + ", dataPort=" + dataPort + ", maxMessageBytes=" + maxMessageBytes + "]";
+                + ", dataPort=" + dataPort + ", maxMessageBytes=" + maxMessageBytes
+                + ", tls=" + (tls.isPresent() ? "<set>" : "<none>") + "]";
     }
 
     /**
@@ -201,8 +253,15 @@ public record NodeConfig(
         private String sharedSecret;
         private int dataPort;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private Tls tls;
 
         private Builder() {}
+
+        /** Data-plane TLS settings, or null for plain TCP. */
+        public Builder tls(Tls tls) {
+            this.tls = tls;
+            return this;
+        }
 
         public Builder nodeName(String name) {
             this.nodeName = name;
@@ -312,7 +371,8 @@ public record NodeConfig(
                     Objects.requireNonNullElse(timing, Timing.DEFAULT),
                     Optional.ofNullable(sharedSecret),
                     dataPort,
-                    maxMessageBytes);
+                    maxMessageBytes,
+                    Optional.ofNullable(tls));
         }
 
         private static void checkNodeName(String name, List<String> problems) {

@@ -1,0 +1,225 @@
+package io.cohort.node.netty;
+
+import io.cohort.node.NodeId;
+import io.cohort.node.wire.DataFrame;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * This node's one outbound connection to one peer, and the bounded queue in front of it. All our frames to that peer
+ * travel here, in the order they were offered, so order per sender→receiver holds (the peer's frames to us use the
+ * peer's own connection).
+ *
+ * <p><b>Queue policy: drop newest.</b> {@link #offer} never blocks: at {@code capacity} queued frames a user message
+ * is refused (counted by the plane), as an Erlang send is fire-and-forget and blocking a sending process on a slow or
+ * unreachable peer could deadlock two nodes that send to each other; {@code call} timeouts give the back-pressure.
+ * Link, monitor and exit frames may use a further {@code controlReserve} slots, so a flood of user messages does not
+ * lose the signals that make monitors and links reliable; when even those are full the plane reports
+ * {@code noconnection} locally instead.
+ *
+ * <p><b>Batching.</b> Offers schedule one drain task on the connection's event loop; a drain writes up to
+ * {@value #BATCH_FRAMES} queued frames and flushes once, so a burst of sends costs one system call per batch. It stops
+ * when the channel is not writable (Netty's high-water mark) and resumes when it is.
+ *
+ * <p><b>Reconnect.</b> While the peer is in the view (the plane closes this object when it leaves), a failed or lost
+ * connection is retried after a backoff that doubles from {@value #BACKOFF_MIN_MS} ms to {@value #BACKOFF_MAX_MS} ms;
+ * frames wait in the queue meanwhile. Frames written to a connection that then broke are lost, as in Erlang when a
+ * connection drops; the membership layer turns a lasting loss into {@code noconnection}.
+ *
+ * <p><b>Threads.</b> {@link #offer} is called from any thread; everything else runs on {@link #loop}.
+ */
+final class PeerConnection {
+
+    static final int BATCH_FRAMES = 1024;
+    static final long BACKOFF_MIN_MS = 50;
+    static final long BACKOFF_MAX_MS = 2000;
+
+    private final NodeId peer;
+    private final NettyDataPlane plane;
+    private final EventLoop loop;
+    private final int capacity;
+    private final int controlReserve;
+    private final DataPlaneCounters counters;
+
+    private final Queue<DataFrame> queue = new ConcurrentLinkedQueue<>();
+    /** Frames in {@link #queue}; the bound is checked against it (the queue's own size() is O(n)). */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** True while a drain task is pending on the loop, so a burst of offers schedules one drain. */
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    private volatile boolean closed;
+    /** The connection after its HelloAck, or null. Loop-confined. */
+    private Channel channel;
+    /** True from a connect attempt until it is ready or has failed. Loop-confined. */
+    private boolean connecting;
+    /** The next reconnect delay. Loop-confined. */
+    private long backoffMs = BACKOFF_MIN_MS;
+
+    PeerConnection(NodeId peer, NettyDataPlane plane, EventLoop loop, int capacity, int controlReserve) {
+        this.peer = peer;
+        this.plane = plane;
+        this.loop = loop;
+        this.capacity = capacity;
+        this.controlReserve = controlReserve;
+        this.counters = plane.counters();
+    }
+
+    NodeId peer() {
+        return peer;
+    }
+
+    int queued() {
+        return queued.get();
+    }
+
+    /**
+     * Queues {@code frame}; false when the queue is full (see the class comment) or the connection is closed.
+     *
+     * @param control true for link, monitor and exit frames, which may use the reserve
+     */
+    boolean offer(DataFrame frame, boolean control) {
+        if (closed) {
+            return false;
+        }
+        int limit = control ? capacity + controlReserve : capacity;
+        if (queued.incrementAndGet() > limit) {
+            queued.decrementAndGet();
+            return false;
+        }
+        queue.add(frame);
+        scheduleDrain();
+        return true;
+    }
+
+    void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            loop.execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        if (closed) {
+            return;
+        }
+        Channel current = channel;
+        if (current == null || !current.isActive()) {
+            connect();
+            return;
+        }
+        int written = 0;
+        while (written < BATCH_FRAMES && current.isWritable()) {
+            DataFrame frame = queue.poll();
+            if (frame == null) {
+                break;
+            }
+            queued.decrementAndGet();
+            current.write(Frames.encode(current.alloc(), frame), current.voidPromise());
+            written++;
+        }
+        if (written > 0) {
+            current.flush();
+            counters.framesSent.add(written);
+        }
+        if (!queue.isEmpty() && current.isWritable()) {
+            scheduleDrain(); // more than one batch: yield to the loop's other channels, then continue
+        }
+    }
+
+    private void connect() {
+        if (connecting || closed) {
+            return;
+        }
+        InetSocketAddress address = plane.addressOf(peer);
+        if (address == null) {
+            // The peer has not published a data address (yet): try again later, as attributes may still arrive.
+            scheduleReconnect();
+            return;
+        }
+        connecting = true;
+        Bootstrap bootstrap = plane.clientBootstrap(loop, this);
+        ChannelFuture future = bootstrap.connect(address);
+        future.addListener(done -> {
+            if (!done.isSuccess()) {
+                connecting = false;
+                scheduleReconnect();
+            }
+        });
+    }
+
+    /** The peer acknowledged our Hello on {@code ready}: start writing. */
+    void onReady(Channel ready) {
+        connecting = false;
+        if (closed) {
+            ready.close();
+            return;
+        }
+        channel = ready;
+        backoffMs = BACKOFF_MIN_MS;
+        drain();
+    }
+
+    /** {@code lost} closed, whether it got ready or not. */
+    void onClosed(Channel lost) {
+        if (channel == lost) {
+            channel = null;
+        } else if (channel != null) {
+            return; // an older attempt's channel: the current one is fine
+        }
+        connecting = false;
+        if (!closed) {
+            scheduleReconnect();
+        }
+    }
+
+    private void scheduleReconnect() {
+        if (closed) {
+            return;
+        }
+        long delay = backoffMs;
+        backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
+        counters.reconnects.increment();
+        loop.schedule(
+                () -> {
+                    if (!closed && channel == null) {
+                        connect();
+                    }
+                },
+                delay,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Closes for good (the peer left the view, or the node is closing): the connection is closed after what was
+     * already written, and queued frames are dropped and counted when {@code dropQueued}, or written first otherwise.
+     */
+    void close(boolean dropQueued) {
+        if (closed) {
+            return;
+        }
+        loop.execute(() -> {
+            if (!dropQueued) {
+                drain();
+            }
+            closed = true;
+            int dropped = 0;
+            while (queue.poll() != null) {
+                queued.decrementAndGet();
+                dropped++;
+            }
+            counters.droppedPeerLeft.add(dropped);
+            if (channel != null) {
+                channel.close();
+                channel = null;
+            }
+        });
+    }
+}
