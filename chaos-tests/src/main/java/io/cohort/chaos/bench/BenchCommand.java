@@ -24,7 +24,8 @@ public final class BenchCommand implements Callable<Integer> {
     private static final Map<String, Workload> WORKLOADS = new LinkedHashMap<>();
 
     static {
-        for (Workload workload : List.of(new NodeJoinWorkload(), new LocalMessagingWorkload())) {
+        for (Workload workload :
+                List.of(new NodeJoinWorkload(), new LocalMessagingWorkload(), new RemoteMessagingWorkload())) {
             WORKLOADS.put(workload.name(), workload);
         }
     }
