@@ -71,6 +71,16 @@ class RemoteProcessesTest {
             }
             return Next.reply(request, state);
         }
+
+        @Override
+        public Next<String> handleCast(Object message, String state, ServerContext ctx) {
+            return Next.state(String.valueOf(message));
+        }
+
+        @Override
+        public Next<String> handleInfo(Object message, String state, ServerContext ctx) {
+            return Next.state(state);
+        }
     }
 
     @Test
@@ -112,6 +122,16 @@ class RemoteProcessesTest {
         Pid server = Servers.start(b.processes(), new Echo(), BOUND);
         assertThat(Servers.call(a.processes(), server, "hello", BOUND)).isEqualTo("hello");
         assertThat(Servers.call(a.processes(), server, 42L, BOUND)).isEqualTo(42L);
+    }
+
+    @Test
+    void aRemoteServerCanBeCastToAndStopped() {
+        Pid server = Servers.start(b.processes(), new Echo(), BOUND);
+        Servers.cast(a.processes(), server, "cast-state");
+        // sys state is node-local, so it is read on B, where the cast arrives at some point (no ordering with it).
+        await().atMost(BOUND).until(() -> "cast-state".equals(Servers.state(b.processes(), server, BOUND)));
+        Servers.stop(a.processes(), server, new ExitReason.Custom("enough"), BOUND);
+        assertThat(b.processes().isAlive(server)).isFalse();
     }
 
     @Test
