@@ -55,7 +55,13 @@ import java.util.stream.Collectors;
  *   <tr><td>data.port</td><td>COHORT_DATA_PORT</td><td>0 (ephemeral)</td><td>port of the Netty data
  *       plane</td></tr>
  *   <tr><td>message.max-bytes</td><td>COHORT_MAX_MESSAGE_BYTES</td><td>8388608</td><td>largest control message
- *       sent or accepted</td></tr>
+ *       sent or accepted, and largest data-plane frame</td></tr>
+ *   <tr><td>data.tls.certificate</td><td>COHORT_DATA_TLS_CERTIFICATE</td><td>-</td><td>PEM certificate chain of
+ *       this node; with the next two, turns on mutual TLS for the data plane</td></tr>
+ *   <tr><td>data.tls.private-key</td><td>COHORT_DATA_TLS_PRIVATE_KEY</td><td>-</td><td>PEM PKCS#8 key, not
+ *       encrypted</td></tr>
+ *   <tr><td>data.tls.trust</td><td>COHORT_DATA_TLS_TRUST</td><td>-</td><td>PEM certificates peers must present
+ *       (or their CA)</td></tr>
  * </table>
  */
 public enum ConfigKey {
@@ -82,7 +88,10 @@ public enum ConfigKey {
     JOIN_TIMEOUT("join.timeout", "COHORT_JOIN_TIMEOUT_MS"),
     SHARED_SECRET("security.shared-secret", "COHORT_SHARED_SECRET"),
     DATA_PORT("data.port", "COHORT_DATA_PORT"),
-    MAX_MESSAGE_BYTES("message.max-bytes", "COHORT_MAX_MESSAGE_BYTES");
+    MAX_MESSAGE_BYTES("message.max-bytes", "COHORT_MAX_MESSAGE_BYTES"),
+    DATA_TLS_CERTIFICATE("data.tls.certificate", "COHORT_DATA_TLS_CERTIFICATE"),
+    DATA_TLS_PRIVATE_KEY("data.tls.private-key", "COHORT_DATA_TLS_PRIVATE_KEY"),
+    DATA_TLS_TRUST("data.tls.trust", "COHORT_DATA_TLS_TRUST");
 
     private static final Map<String, ConfigKey> BY_FILE_KEY =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ConfigKey::fileKey, Function.identity()));

@@ -357,6 +357,14 @@ public record NodeConfig(
                         + " characters, got " + sharedSecret.length());
             }
             checkPort(ConfigKey.DATA_PORT, dataPort, 0, problems);
+            if (tls != null) {
+                for (java.nio.file.Path file :
+                        List.of(tls.certificateChain(), tls.privateKey(), tls.trustedCertificates())) {
+                    if (!java.nio.file.Files.isReadable(file)) {
+                        problems.add("data-plane TLS file is not readable: " + file);
+                    }
+                }
+            }
             if (maxMessageBytes < 1024) {
                 problems.add(key(ConfigKey.MAX_MESSAGE_BYTES) + "must be at least 1024, got " + maxMessageBytes);
             }

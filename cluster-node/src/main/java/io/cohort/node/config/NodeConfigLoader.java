@@ -155,6 +155,7 @@ public final class NodeConfigLoader {
         parser.integer(ConfigKey.MAX_MESSAGE_BYTES, Integer::parseInt, builder::maxMessageBytes);
         parser.string(ConfigKey.SHARED_SECRET, builder::sharedSecret);
         builder.discovery(discovery(values, problems));
+        builder.tls(tls(values, problems));
         NodeConfig.Timing d = NodeConfig.Timing.DEFAULT;
         builder.timing(new NodeConfig.Timing(
                 parser.duration(ConfigKey.FD_TIMEOUT, d.fdTimeout()),
@@ -168,6 +169,25 @@ public final class NodeConfigLoader {
             throw new ConfigException(problems);
         }
         return config;
+    }
+
+    /** The data-plane TLS files: all three keys or none. */
+    private static NodeConfig.Tls tls(Map<ConfigKey, String> values, List<String> problems) {
+        List<ConfigKey> keys =
+                List.of(ConfigKey.DATA_TLS_CERTIFICATE, ConfigKey.DATA_TLS_PRIVATE_KEY, ConfigKey.DATA_TLS_TRUST);
+        long given = keys.stream().filter(values::containsKey).count();
+        if (given == 0) {
+            return null;
+        }
+        if (given < keys.size()) {
+            problems.add("data-plane TLS needs all of "
+                    + keys.stream().map(ConfigKey::fileKey).toList() + " (or none)");
+            return null;
+        }
+        return new NodeConfig.Tls(
+                Path.of(values.get(ConfigKey.DATA_TLS_CERTIFICATE)),
+                Path.of(values.get(ConfigKey.DATA_TLS_PRIVATE_KEY)),
+                Path.of(values.get(ConfigKey.DATA_TLS_TRUST)));
     }
 
     private static NodeConfig.Discovery discovery(Map<ConfigKey, String> values, List<String> problems) {

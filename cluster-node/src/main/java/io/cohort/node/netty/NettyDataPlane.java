@@ -66,6 +66,9 @@ public final class NettyDataPlane implements RemoteProcesses, AutoCloseable {
     /** Further slots for link, monitor and exit frames, so user floods do not break monitors. */
     public static final int CONTROL_RESERVE_FRAMES = 8_192;
 
+    /** The refusal of a Hello from a node incarnation outside our current view. */
+    static final String NOT_IN_VIEW = "not a member of our current view";
+
     private final NodeConfig config;
     private final WireMessages wire;
     private final DataPlaneCounters counters;
@@ -311,7 +314,7 @@ public final class NettyDataPlane implements RemoteProcesses, AutoCloseable {
         if (self == null || !members.contains(sender) || sender.equals(self)) {
             // Our view may lag the sender's: it retries with backoff, and no frame is lost as it waits for our ack.
             counters.rejectedUnknownNode.increment();
-            return "not a member of our current view";
+            return NOT_IN_VIEW;
         }
         return null;
     }

@@ -101,7 +101,11 @@ final class PeerConnection {
 
     void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
-            loop.execute(this::drain);
+            try {
+                loop.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                closed = true; // the plane is shutting down its event loops: nothing will be written any more
+            }
         }
     }
 
@@ -205,7 +209,7 @@ final class PeerConnection {
         if (closed) {
             return;
         }
-        loop.execute(() -> {
+        Runnable closing = () -> {
             if (!dropQueued) {
                 drain();
             }
@@ -220,6 +224,11 @@ final class PeerConnection {
                 channel.close();
                 channel = null;
             }
-        });
+        };
+        try {
+            loop.execute(closing);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            closed = true; // the loops are already gone, and the connection with them
+        }
     }
 }

@@ -18,6 +18,15 @@ final class RateLimitedLog {
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
     void warn(String kind, String message) {
+        log(System.Logger.Level.WARNING, kind, message);
+    }
+
+    /** For refusals that are part of normal operation (a peer's view ahead of ours at start-up). */
+    void info(String kind, String message) {
+        log(System.Logger.Level.INFO, kind, message);
+    }
+
+    private void log(System.Logger.Level level, String kind, String message) {
         if (windows.size() >= MAX_KINDS && !windows.containsKey(kind)) {
             return;
         }
@@ -26,9 +35,7 @@ final class RateLimitedLog {
         long last = window.lastNs.get();
         if (nowNs - last >= INTERVAL_NS && window.lastNs.compareAndSet(last, nowNs)) {
             long suppressed = window.suppressed.getAndSet(0);
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    message + (suppressed > 0 ? " (" + suppressed + " similar suppressed)" : ""));
+            LOG.log(level, message + (suppressed > 0 ? " (" + suppressed + " similar suppressed)" : ""));
         } else {
             window.suppressed.incrementAndGet();
         }

@@ -45,6 +45,7 @@ class NodeConfigLoaderTest {
         assertThat(config.sharedSecret()).isEmpty();
         assertThat(config.dataPort()).isZero();
         assertThat(config.maxMessageBytes()).isEqualTo(8 * 1024 * 1024);
+        assertThat(config.tls()).isEmpty();
         assertThat(config.nodeName()).isNotEmpty();
         assertThat(config.incarnation()).isEmpty();
     }
@@ -157,6 +158,34 @@ class NodeConfigLoaderTest {
         List<String> problems = problemsOf(() -> env(Map.of(
                 "COHORT_SEEDS", "127.0.0.1:7800", "COHORT_FD_TIMEOUT_MS", "1000", "COHORT_FD_INTERVAL_MS", "1000")));
         assertThat(problems).singleElement().asString().contains("fd.interval").contains("must be below fd.timeout");
+    }
+
+    @Test
+    void dataPlaneTlsNeedsAllThreeReadableFiles() throws IOException {
+        Path cert = java.nio.file.Files.writeString(dir.resolve("node.crt"), "cert");
+        Path key = java.nio.file.Files.writeString(dir.resolve("node.key"), "key");
+        NodeConfig config = env(Map.of(
+                "COHORT_SEEDS", "127.0.0.1:7800",
+                "COHORT_DATA_TLS_CERTIFICATE", cert.toString(),
+                "COHORT_DATA_TLS_PRIVATE_KEY", key.toString(),
+                "COHORT_DATA_TLS_TRUST", cert.toString()));
+        assertThat(config.tls()).contains(new NodeConfig.Tls(cert, key, cert));
+        assertThat(config.toString()).contains("tls=<set>");
+
+        assertThat(problemsOf(() ->
+                        env(Map.of("COHORT_SEEDS", "127.0.0.1:7800", "COHORT_DATA_TLS_CERTIFICATE", cert.toString()))))
+                .singleElement()
+                .asString()
+                .contains("data.tls.private-key");
+        assertThat(problemsOf(() -> env(Map.of(
+                        "COHORT_SEEDS", "127.0.0.1:7800",
+                        "COHORT_DATA_TLS_CERTIFICATE", cert.toString(),
+                        "COHORT_DATA_TLS_PRIVATE_KEY",
+                                dir.resolve("missing.key").toString(),
+                        "COHORT_DATA_TLS_TRUST", cert.toString()))))
+                .singleElement()
+                .asString()
+                .contains("missing.key");
     }
 
     @Test
