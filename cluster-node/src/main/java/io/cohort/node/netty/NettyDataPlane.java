@@ -78,6 +78,11 @@ public final class NettyDataPlane implements RemoteProcesses, AutoCloseable {
     private final SslContext serverTls;
     private final SslContext clientTls;
     private final int queueFrames;
+    /** How long a sender waits for room in a full peer queue before its message is dropped (and counted). */
+    private final long sendBlockNs;
+
+    /** Like JGroups UFC's max_block_time: a peer that drains nothing for this long costs messages, not liveness. */
+    static final java.time.Duration DEFAULT_SEND_BLOCK = java.time.Duration.ofSeconds(5);
 
     /** Our connections to peers in the view, created on first use. */
     private final Map<NodeId, PeerConnection> peers = new ConcurrentHashMap<>();
@@ -101,12 +106,17 @@ public final class NettyDataPlane implements RemoteProcesses, AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound or the TLS files cannot be read
      */
     public NettyDataPlane(NodeConfig config, Metrics metrics, Codecs codecs) {
-        this(config, metrics, codecs, DEFAULT_QUEUE_FRAMES);
+        this(config, metrics, codecs, DEFAULT_QUEUE_FRAMES, DEFAULT_SEND_BLOCK);
     }
 
-    /** As above, with {@code queueFrames} user frames per peer (tests use small queues to show the policy). */
-    public NettyDataPlane(NodeConfig config, Metrics metrics, Codecs codecs, int queueFrames) {
+    /**
+     * As above, with {@code queueFrames} user frames per peer and at most {@code sendBlock} of waiting for room (tests
+     * use small queues and short waits to show the policy).
+     */
+    public NettyDataPlane(
+            NodeConfig config, Metrics metrics, Codecs codecs, int queueFrames, java.time.Duration sendBlock) {
         this.config = Objects.requireNonNull(config, "config");
+        this.sendBlockNs = sendBlock.toNanos();
         this.wire = new WireMessages(codecs);
         this.counters = new DataPlaneCounters(metrics);
         this.queueFrames = queueFrames;
@@ -403,7 +413,8 @@ public final class NettyDataPlane implements RemoteProcesses, AutoCloseable {
                 return null;
             }
             return peers.computeIfAbsent(
-                    peer, id -> new PeerConnection(id, this, group.next(), queueFrames, CONTROL_RESERVE_FRAMES));
+                    peer,
+                    id -> new PeerConnection(id, this, group.next(), queueFrames, CONTROL_RESERVE_FRAMES, sendBlockNs));
         }
     }
 

@@ -18,12 +18,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * travel here, in the order they were offered, so order per sender→receiver holds (the peer's frames to us use the
  * peer's own connection).
  *
- * <p><b>Queue policy: drop newest.</b> {@link #offer} never blocks: at {@code capacity} queued frames a user message
- * is refused (counted by the plane), as an Erlang send is fire-and-forget and blocking a sending process on a slow or
- * unreachable peer could deadlock two nodes that send to each other; {@code call} timeouts give the back-pressure.
- * Link, monitor and exit frames may use a further {@code controlReserve} slots, so a flood of user messages does not
- * lose the signals that make monitors and links reliable; when even those are full the plane reports
- * {@code noconnection} locally instead.
+ * <p><b>Queue policy: the sender waits, then drops.</b> At {@code capacity} queued user frames, {@link #offer} waits
+ * for the event loop to drain room — for at most {@code sendBlockNs} — and only then refuses the message (counted by
+ * the plane). This is Erlang's busy distribution port: a sending process is suspended while the buffer to a node is
+ * full, so a fast sender is slowed to the speed of the link instead of losing messages to a live peer. The wait is
+ * bounded so a peer that drains nothing (hung, about to leave the view) costs messages, not a stuck sender; it cannot
+ * deadlock two nodes sending to each other because inbound frames go to unbounded mailboxes and never wait on an
+ * outbound queue. Event-loop threads never wait. Link, monitor and exit frames never wait either: they may use a further
+ * {@code controlReserve} slots, so a flood of user messages does not lose the signals that make monitors and links
+ * reliable; when even those are full the plane reports {@code noconnection} locally instead.
  *
  * <p><b>Batching.</b> Offers schedule one drain task on the connection's event loop; a drain writes up to
  * {@value #BATCH_FRAMES} queued frames and flushes once, so a burst of sends costs one system call per batch. It stops
@@ -63,7 +66,16 @@ final class PeerConnection {
     /** The next reconnect delay. Loop-confined. */
     private long backoffMs = BACKOFF_MIN_MS;
 
-    PeerConnection(NodeId peer, NettyDataPlane plane, EventLoop loop, int capacity, int controlReserve) {
+    /** Senders waiting for room; signalled when a drain frees some. */
+    private final java.util.concurrent.locks.ReentrantLock roomLock = new java.util.concurrent.locks.ReentrantLock();
+
+    private final java.util.concurrent.locks.Condition roomFreed = roomLock.newCondition();
+    private final AtomicInteger waitingSenders = new AtomicInteger();
+    private final long sendBlockNs;
+
+    PeerConnection(
+            NodeId peer, NettyDataPlane plane, EventLoop loop, int capacity, int controlReserve, long sendBlockNs) {
+        this.sendBlockNs = sendBlockNs;
         this.peer = peer;
         this.plane = plane;
         this.loop = loop;
@@ -86,17 +98,54 @@ final class PeerConnection {
      * @param control true for link, monitor and exit frames, which may use the reserve
      */
     boolean offer(DataFrame frame, boolean control) {
-        if (closed) {
-            return false;
-        }
         int limit = control ? capacity + controlReserve : capacity;
-        if (queued.incrementAndGet() > limit) {
+        long deadlineNs = 0;
+        while (true) {
+            if (closed) {
+                return false;
+            }
+            if (queued.incrementAndGet() <= limit) {
+                queue.add(frame);
+                scheduleDrain();
+                return true;
+            }
             queued.decrementAndGet();
-            return false;
+            if (control || loop.inEventLoop()) {
+                return false;
+            }
+            long now = System.nanoTime();
+            if (deadlineNs == 0) {
+                deadlineNs = now + sendBlockNs;
+            } else if (now - deadlineNs >= 0) {
+                return false;
+            }
+            scheduleDrain();
+            awaitRoom(Math.min(deadlineNs - now, 1_000_000L)); // re-checks at least every millisecond
         }
-        queue.add(frame);
-        scheduleDrain();
-        return true;
+    }
+
+    private void awaitRoom(long waitNs) {
+        waitingSenders.incrementAndGet();
+        roomLock.lock();
+        try {
+            roomFreed.awaitNanos(waitNs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            roomLock.unlock();
+            waitingSenders.decrementAndGet();
+        }
+    }
+
+    private void signalRoom() {
+        if (waitingSenders.get() > 0) {
+            roomLock.lock();
+            try {
+                roomFreed.signalAll();
+            } finally {
+                roomLock.unlock();
+            }
+        }
     }
 
     void scheduleDrain() {
@@ -132,6 +181,7 @@ final class PeerConnection {
         if (written > 0) {
             current.flush();
             counters.framesSent.add(written);
+            signalRoom();
         }
         if (!queue.isEmpty() && current.isWritable()) {
             scheduleDrain(); // more than one batch: yield to the loop's other channels, then continue

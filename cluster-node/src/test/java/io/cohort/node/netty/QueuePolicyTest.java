@@ -43,7 +43,8 @@ class QueuePolicyTest {
                     .build(),
             metrics,
             new Codecs(),
-            CAPACITY);
+            CAPACITY,
+            Duration.ofMillis(20));
     private final ProcessRuntime runtime = new ProcessRuntime(new ProcessTable(SELF), metrics);
 
     @AfterEach
@@ -53,12 +54,14 @@ class QueuePolicyTest {
     }
 
     @Test
-    void sendsBeyondTheCapacityAreDroppedAndPeerLossFiresNoconnection() throws Exception {
+    void sendsBeyondTheCapacityWaitThenAreDroppedAndPeerLossFiresNoconnection() throws Exception {
         plane.attach(runtime, id -> Map.of());
         runtime.remote(plane);
         plane.onView(MembershipView.of(new ViewId(SELF, 1), List.of(PEER, SELF)));
         Pid remote = new Pid(PEER, 5);
 
+        // The peer publishes no data address, so nothing drains: each send past the capacity waits its 20 ms, then
+        // drops.
         for (int i = 0; i < CAPACITY + 5; i++) {
             runtime.send(remote, "m" + i);
         }
