@@ -16,7 +16,6 @@ import io.cohort.node.wire.Link;
 import io.cohort.node.wire.LinkExit;
 import io.cohort.node.wire.Monitor;
 import io.cohort.node.wire.Unlink;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,10 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * ends ({@code noproc} at once if it is already gone). Whoever removes an entry from its map is the one that acts,
  * so a Down racing a demonitor or a node's departure is delivered at most once.
  *
- * <p><b>Links.</b> A link a local process makes to a remote one is in the local process's own link set (the runtime
- * calls {@link #linkExit} when it ends) and in {@link #outLinks}; the other node, receiving Link, watches its local
- * process with a monitor ({@link #inLinks}) and sends LinkExit when it ends, since the runtime has no hook to add a
- * remote pid to a process's link set from outside. Incoming LinkExit becomes {@code exitFromRemote}.
+ * <p><b>Links.</b> A link between a local and a remote process is in the local process's own link set on each node
+ * (our side's link call, or {@code linkFromRemote} for a Link frame), and in {@link #links}. When the local process
+ * ends, the runtime calls {@link #linkExit}, which sends LinkExit; an incoming LinkExit becomes
+ * {@code exitFromRemote}. A link is a set membership: linking twice, or from both ends, is one link and one exit.
+ * Removing the key from {@link #links} is what entitles a path to act, so an end is reported once.
  *
  * <p><b>Node loss.</b> When a peer leaves the view every monitor of a process there fires {@code noconnection}, and
  * every link with a process there delivers an exit signal {@code noconnection}.
@@ -68,10 +68,8 @@ final class RemoteWatches {
     private final Map<Long, OutMonitor> outMonitors = new ConcurrentHashMap<>();
     /** Remote watchers' monitors of our processes. */
     private final Map<InKey, LocalWatch> inMonitors = new ConcurrentHashMap<>();
-    /** Links our processes made to remote ones. */
-    private final Set<LinkKey> outLinks = ConcurrentHashMap.newKeySet();
-    /** Links remote processes made to ours, keyed (our process, remote process). */
-    private final Map<LinkKey, LocalWatch> inLinks = new ConcurrentHashMap<>();
+    /** Every link between one of our processes and a remote one, whichever end made it: (ours, remote). */
+    private final Set<LinkKey> links = ConcurrentHashMap.newKeySet();
 
     RemoteWatches(ProcessRuntime runtime, FrameSink sink) {
         this.runtime = runtime;
@@ -156,67 +154,51 @@ final class RemoteWatches {
 
     void link(Pid local, Pid remote) {
         LinkKey key = new LinkKey(local, remote);
-        outLinks.add(key);
+        links.add(key);
         DataFrame frame = frame(DataFrame.newBuilder()
                 .setLink(Link.newBuilder().setFrom(pid(local)).setTo(pid(remote))));
-        if (!sink.sendControl(remote.node(), frame) && outLinks.remove(key)) {
+        if (!sink.sendControl(remote.node(), frame) && links.remove(key)) {
             runtime.exitFromRemote(remote, local, ExitReason.NOCONNECTION, true);
         }
     }
 
     void unlink(Pid local, Pid remote) {
-        outLinks.remove(new LinkKey(local, remote));
-        LocalWatch watch = inLinks.remove(new LinkKey(local, remote));
-        if (watch != null) {
-            table.demonitor(watch.localRef);
-        }
+        links.remove(new LinkKey(local, remote));
         sink.sendControl(
                 remote.node(),
                 frame(DataFrame.newBuilder()
                         .setUnlink(Unlink.newBuilder().setFrom(pid(local)).setTo(pid(remote)))));
     }
 
-    /** Our {@code local} ended with {@code why} while linked (by its own link call) to {@code remote}. */
+    /** Our {@code local} ended with {@code why} while linked to {@code remote}. */
     void linkExit(Pid local, Pid remote, ExitReason why) {
-        outLinks.remove(new LinkKey(local, remote));
-        sendLinkExit(local, remote, why);
+        if (links.remove(new LinkKey(local, remote))) {
+            sendLinkExit(local, remote, why);
+        }
     }
 
     void onLink(Link request) {
         Pid remote = pid(request.getFrom());
         Pid local = pid(request.getTo());
         LinkKey key = new LinkKey(local, remote);
-        LocalWatch watch = new LocalWatch();
-        if (inLinks.putIfAbsent(key, watch) != null) {
-            return; // linked already: a link is a set membership, not a count
+        links.add(key); // before the runtime sees it, so an exit racing this link finds the key and reports once
+        ExitReason gone = runtime.linkFromRemote(local, remote);
+        if (gone != null && links.remove(key)) {
+            sendLinkExit(local, remote, gone); // ended before the link: its real reason, or noproc
         }
-        watch.localRef = table.hostFor((pid, localRef, why) -> {
-                    // When our process also linked itself, its own exit reports the end (linkExit): once is enough.
-                    if (inLinks.remove(key, watch) && !outLinks.contains(key)) {
-                        sendLinkExit(local, remote, why);
-                    }
-                })
-                .monitor(local);
     }
 
     void onUnlink(Unlink request) {
-        LocalWatch watch = inLinks.remove(new LinkKey(pid(request.getTo()), pid(request.getFrom())));
-        if (watch != null) {
-            table.demonitor(watch.localRef);
-        }
+        Pid remote = pid(request.getFrom());
+        Pid local = pid(request.getTo());
+        links.remove(new LinkKey(local, remote));
+        runtime.unlinkFromRemote(local, remote);
     }
 
     void onLinkExit(LinkExit notice) {
         Pid remote = pid(notice.getFrom());
         Pid local = pid(notice.getTo());
-        LinkKey key = new LinkKey(local, remote);
-        boolean known = outLinks.remove(key);
-        LocalWatch watch = inLinks.remove(key);
-        if (watch != null) {
-            table.demonitor(watch.localRef);
-            known = true;
-        }
-        if (known) {
+        if (links.remove(new LinkKey(local, remote))) {
             runtime.exitFromRemote(remote, local, reason(notice.getReason()), true);
         }
     }
@@ -237,28 +219,16 @@ final class RemoteWatches {
                 table.demonitor(entry.getValue().localRef);
             }
         }
-        List<LinkKey> broken = new ArrayList<>();
-        for (LinkKey key : List.copyOf(outLinks)) {
-            if (key.remote.node().equals(peer) && outLinks.remove(key)) {
-                broken.add(key);
+        for (LinkKey key : List.copyOf(links)) {
+            if (key.remote.node().equals(peer) && links.remove(key)) {
+                runtime.exitFromRemote(key.remote, key.local, ExitReason.NOCONNECTION, true);
             }
-        }
-        for (Map.Entry<LinkKey, LocalWatch> entry : List.copyOf(inLinks.entrySet())) {
-            if (entry.getKey().remote.node().equals(peer) && inLinks.remove(entry.getKey(), entry.getValue())) {
-                table.demonitor(entry.getValue().localRef);
-                if (!broken.contains(entry.getKey())) {
-                    broken.add(entry.getKey());
-                }
-            }
-        }
-        for (LinkKey key : broken) {
-            runtime.exitFromRemote(key.remote, key.local, ExitReason.NOCONNECTION, true);
         }
     }
 
     /** Entries held, for tests and gauges. */
     int size() {
-        return outMonitors.size() + inMonitors.size() + outLinks.size() + inLinks.size();
+        return outMonitors.size() + inMonitors.size() + links.size();
     }
 
     private void sendLinkExit(Pid local, Pid remote, ExitReason why) {

@@ -193,7 +193,7 @@ public final class ProcessRuntime implements AutoCloseable {
     /** What the runtime knows of a live local process, or empty. */
     public Optional<ProcessInfo> info(Pid pid) {
         Proc proc = local(pid);
-        if (proc == null) {
+        if (proc == null || proc.dead.get()) {
             return Optional.empty();
         }
         return Optional.of(new ProcessInfo(
@@ -212,8 +212,37 @@ public final class ProcessRuntime implements AutoCloseable {
 
     /** Messages waiting in a live local process's mailbox, or -1. */
     public int mailboxSize(Pid pid) {
-        Proc proc = processes.get(pid.serial());
-        return proc == null || !proc.pid.equals(pid) ? -1 : proc.mailbox.size();
+        Proc proc = local(pid);
+        return proc == null || proc.dead.get() ? -1 : proc.mailbox.size();
+    }
+
+    /**
+     * A process on another node linked itself to the local {@code local}: {@code remote} joins its link set, so the
+     * local process's end reaches it through {@link RemoteProcesses#linkExit}, like any link of its own.
+     *
+     * @return null when linked; otherwise how {@code local} ended ({@code noproc} when it is unknown), which the
+     *     caller reports to the remote process as the link's exit
+     */
+    public ExitReason linkFromRemote(Pid local, Pid remote) {
+        Proc proc = local(local);
+        if (proc == null) {
+            return ExitReason.NOPROC;
+        }
+        synchronized (proc.links) { // atomic with terminate's copy of the links
+            if (proc.dead.get()) {
+                return proc.exitReason;
+            }
+            proc.links.add(remote);
+            return null;
+        }
+    }
+
+    /** A process on another node unlinked itself from the local {@code local}. */
+    public void unlinkFromRemote(Pid local, Pid remote) {
+        Proc proc = local(local);
+        if (proc != null) {
+            proc.links.remove(remote);
+        }
     }
 
     /** Delivers an exit signal that arrived from another node for a local process. */
@@ -268,6 +297,9 @@ public final class ProcessRuntime implements AutoCloseable {
         final java.util.Set<String> names = ConcurrentHashMap.newKeySet();
 
         final AtomicBoolean dead = new AtomicBoolean();
+        /** How it ended; set with {@link #dead}, under the links lock. */
+        volatile ExitReason exitReason;
+
         volatile boolean trapExits;
         volatile Thread thread;
 
@@ -297,17 +329,21 @@ public final class ProcessRuntime implements AutoCloseable {
 
         /** Ends this process with {@code reason} once; fires monitors and links. */
         void terminate(ExitReason reason) {
-            if (!dead.compareAndSet(false, true)) {
-                return;
+            List<Pid> linked;
+            synchronized (links) { // a remote link arriving now is either in the copy or told our reason
+                if (dead.get()) {
+                    return;
+                }
+                exitReason = reason;
+                dead.set(true);
+                linked = new ArrayList<>(links);
+                links.clear();
             }
             mailbox.close();
-            processes.remove(pid.serial());
             for (String name : names) {
                 ProcessRuntime.this.names.remove(name, pid);
             }
             table.exited(pid, reason);
-            List<Pid> linked = new ArrayList<>(links);
-            links.clear();
             for (Pid other : linked) {
                 Proc peer = local(other);
                 if (peer != null) {
@@ -317,6 +353,9 @@ public final class ProcessRuntime implements AutoCloseable {
                     remote.linkExit(pid, other, reason);
                 }
             }
+            // Findable (as dead, with its reason) until its link exits are out, so a remote link racing this exit
+            // reports the same reason, never a premature noproc.
+            processes.remove(pid.serial());
             Thread current = thread;
             if (current != null && current != Thread.currentThread()) {
                 current.interrupt();

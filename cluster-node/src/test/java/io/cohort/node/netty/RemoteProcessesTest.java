@@ -17,8 +17,10 @@ import io.cohort.node.process.Servers;
 import io.cohort.node.process.Signal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -212,6 +214,61 @@ class RemoteProcessesTest {
         ExitReason expected = new ExitReason.Failure(IllegalStateException.class.getName(), "boom");
         assertThat(plainEnded.get(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(expected);
         assertThat(trapperSaw.poll(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new Signal.Exit(crasher, expected));
+    }
+
+    @Test
+    void aLinkMadeFromTheRemoteSideIsInTheLocalLinkSetAndAMutualLinkExitsOnce() throws Exception {
+        BlockingQueue<Object> saw = new LinkedBlockingQueue<>();
+        CountDownLatch release = new CountDownLatch(1);
+        BlockingQueue<Pid> partner = new LinkedBlockingQueue<>();
+        Pid onB = b.processes().spawn(ctx -> {
+            ctx.trapExits(true);
+            Pid other = partner.take();
+            ctx.link(other); // links back: the same link, not a second one
+            saw.add("linked back");
+            saw.add(ctx.receive(Signal.Exit.class, e -> true, BOUND).orElseThrow());
+            saw.add(ctx.receive(Signal.Exit.class, e -> true, Duration.ofMillis(300)));
+        });
+        Pid onA = a.processes().spawn(ctx -> {
+            ctx.link(onB);
+            release.await();
+            throw new IllegalStateException("a fails");
+        });
+        await().atMost(BOUND)
+                .until(() -> b.processes()
+                        .info(onB)
+                        .map(info -> info.links().contains(onA))
+                        .orElse(false));
+        partner.add(onA);
+        assertThat(saw.poll(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo("linked back");
+        release.countDown();
+        assertThat(saw.poll(BOUND.toSeconds(), TimeUnit.SECONDS)).isInstanceOfSatisfying(Signal.Exit.class, e -> {
+            assertThat(e.from()).isEqualTo(onA);
+            assertThat(e.reason()).isInstanceOf(ExitReason.Failure.class);
+        });
+        assertThat(saw.poll(BOUND.toSeconds(), TimeUnit.SECONDS))
+                .as("no second exit")
+                .isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void anUnlinkFromTheRemoteSideClearsTheLocalLinkSet() throws Exception {
+        CountDownLatch unlinked = new CountDownLatch(1);
+        CountDownLatch hold = new CountDownLatch(1);
+        Pid onB = b.processes().spawn(ctx -> hold.await());
+        a.processes().spawn(ctx -> {
+            ctx.link(onB);
+            ctx.unlink(onB);
+            unlinked.countDown();
+            hold.await();
+        });
+        assertThat(unlinked.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        await().atMost(BOUND)
+                .until(() -> b.processes()
+                        .info(onB)
+                        .map(info -> info.links().isEmpty())
+                        .orElse(false));
+        hold.countDown();
     }
 
     @Test
