@@ -64,6 +64,26 @@ final class Frames {
         }
     }
 
+    /**
+     * Appends {@code frame} with its length prefix to {@code batch}, growing it as needed: a drain encodes many small
+     * frames into one buffer, so the socket write gathers one buffer per batch instead of one per message.
+     */
+    static void encodeInto(ByteBuf batch, DataFrame frame) {
+        int size = frame.getSerializedSize();
+        batch.ensureWritable(LENGTH_BYTES + size);
+        int start = batch.writerIndex();
+        batch.writeInt(size);
+        try {
+            CodedOutputStream out = CodedOutputStream.newInstance(batch.nioBuffer(start + LENGTH_BYTES, size));
+            frame.writeTo(out);
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            batch.writerIndex(start);
+            throw new UncheckedIOException("a frame did not fit its own serialized size", e);
+        }
+        batch.writerIndex(start + LENGTH_BYTES + size);
+    }
+
     static DataFrame hello(NodeId self, String cluster) {
         return DataFrame.newBuilder()
                 .setVersion(VERSION)

@@ -42,6 +42,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class PeerConnection {
 
     static final int BATCH_FRAMES = 1024;
+    /** Frames of one drain are encoded into buffers of about this size, written one buffer at a time. */
+    static final int BATCH_BYTES = 64 * 1024;
+
     static final long BACKOFF_MIN_MS = 50;
     static final long BACKOFF_MAX_MS = 2000;
 
@@ -169,14 +172,25 @@ final class PeerConnection {
             return;
         }
         int written = 0;
+        io.netty.buffer.ByteBuf batch = null;
         while (written < BATCH_FRAMES && current.isWritable()) {
             DataFrame frame = queue.poll();
             if (frame == null) {
                 break;
             }
             queued.decrementAndGet();
-            current.write(Frames.encode(current.alloc(), frame), current.voidPromise());
+            if (batch == null) {
+                batch = current.alloc().ioBuffer(BATCH_BYTES);
+            }
+            Frames.encodeInto(batch, frame);
             written++;
+            if (batch.readableBytes() >= BATCH_BYTES) {
+                current.write(batch, current.voidPromise());
+                batch = null;
+            }
+        }
+        if (batch != null) {
+            current.write(batch, current.voidPromise());
         }
         if (written > 0) {
             current.flush();
