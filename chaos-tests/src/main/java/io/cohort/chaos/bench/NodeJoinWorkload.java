@@ -2,6 +2,7 @@ package io.cohort.chaos.bench;
 
 import io.cohort.chaos.cli.LocalCluster;
 import io.cohort.node.NodeId;
+import io.cohort.node.config.NodeConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,7 +42,11 @@ final class NodeJoinWorkload implements Workload {
                 cluster.start(name);
             }
             cluster.awaitView(BASE, BOUND);
-            report.note("failure detection: defaults of NodeConfig (FD_SOCK2 on, FD_ALL3 timeout 3 s, interval 1 s)");
+            NodeConfig.Timing timing = NodeConfig.Timing.DEFAULT;
+            report.note("failure detection: FD_SOCK2 on, FD_ALL3 timeout "
+                    + timing.fdTimeout().toMillis()
+                    + " ms, interval " + timing.fdInterval().toMillis() + " ms, VERIFY_SUSPECT2 "
+                    + timing.verifySuspectTimeout().toMillis() + " ms (NodeConfig defaults)");
             for (int round = 0; round < rounds; round++) {
                 cluster.start("d");
                 long joiningUs = cluster.process("d")

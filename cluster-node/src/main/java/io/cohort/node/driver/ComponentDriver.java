@@ -213,7 +213,7 @@ public final class ComponentDriver implements AutoCloseable {
 
         record Message(NodeId from, byte[] payload) implements Event {}
 
-        record Timer(Object key, TimerHandle handle) implements Event {}
+        record Timer(Object key) implements Event {}
 
         record Exit(Pid pid, long monitorRef, ExitReason reason) implements Event {}
 
@@ -240,7 +240,7 @@ public final class ComponentDriver implements AutoCloseable {
             if (done || stopping) {
                 return;
             }
-            if (!inbox.offer(new Event.Timer(key, this))) {
+            if (!inbox.offer(new Event.Timer(key))) {
                 timersDeferred.increment();
                 arm(TIMER_RETRY_NS);
                 return;

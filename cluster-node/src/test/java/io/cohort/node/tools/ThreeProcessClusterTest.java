@@ -35,20 +35,11 @@ class ThreeProcessClusterTest {
 
     @Test
     void threeJvmsFormAClusterSurviveAKillAndTakeTheNodeBack() throws Exception {
-        for (String name : List.of("p1", "p2", "p3")) {
-            ports.put(name, freePort());
-        }
-        NodeProcess p1 = start("p1");
-        NodeProcess p2 = start("p2");
-        NodeProcess p3 = start("p3");
+        List<NodeProcess> started = startFormed("p1", "p2", "p3");
+        NodeProcess p1 = started.get(0);
+        NodeProcess p2 = started.get(1);
+        NodeProcess p3 = started.get(2);
         List<NodeId> ids = List.of(joining(p1), joining(p2), joining(p3));
-        for (NodeProcess process : List.of(p1, p2, p3)) {
-            process.await(
-                    e -> isView(e)
-                            && e.members().containsAll(ids)
-                            && e.members().size() == 3,
-                    BOUND);
-        }
 
         NodeId killed = ids.get(1);
         long killedUs = p2.kill();
@@ -70,17 +61,11 @@ class ThreeProcessClusterTest {
 
     @Test
     void aHungJvmLeavesWithinTheFailureDetectionTimeoutAndMergesBackWhenItResumes() throws Exception {
-        for (String name : List.of("h1", "h2", "h3")) {
-            ports.put(name, freePort());
-        }
-        NodeProcess h1 = start("h1");
-        NodeProcess h2 = start("h2");
-        NodeProcess h3 = start("h3");
+        List<NodeProcess> started = startFormed("h1", "h2", "h3");
+        NodeProcess h1 = started.get(0);
+        NodeProcess h2 = started.get(1);
+        NodeProcess h3 = started.get(2);
         List<NodeId> ids = List.of(joining(h1), joining(h2), joining(h3));
-        for (NodeProcess process : List.of(h1, h2, h3)) {
-            process.await(
-                    e -> isView(e) && e.members().size() == 3 && e.members().containsAll(ids), BOUND);
-        }
 
         NodeId hung = ids.get(2);
         long pausedUs = h3.pause();
@@ -100,6 +85,29 @@ class ThreeProcessClusterTest {
                     e -> isView(e) && e.timeUs() >= resumedUs && e.members().size() == 3, BOUND);
             assertThat(merged.members()).containsExactlyInAnyOrderElementsOf(ids); // same incarnation: it never died
         }
+    }
+
+    /** Starts one JVM per name and waits until each has installed a view of exactly those nodes. */
+    private List<NodeProcess> startFormed(String... names) throws Exception {
+        for (String name : names) {
+            ports.put(name, freePort());
+        }
+        List<NodeProcess> started = new ArrayList<>();
+        for (String name : names) {
+            started.add(start(name));
+        }
+        List<NodeId> ids = new ArrayList<>();
+        for (NodeProcess process : started) {
+            ids.add(joining(process));
+        }
+        for (NodeProcess process : started) {
+            process.await(
+                    e -> isView(e)
+                            && e.members().size() == names.length
+                            && e.members().containsAll(ids),
+                    BOUND);
+        }
+        return started;
     }
 
     private NodeProcess start(String name) throws IOException {
