@@ -4,9 +4,12 @@ import io.cohort.node.NodeId;
 import io.cohort.node.Pid;
 import io.cohort.node.runtime.ProcessHost;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -31,7 +34,9 @@ public final class ProcessTable {
     /** Live processes by serial, with the mailbox each delivers into. */
     private final Map<Long, Consumer<Object>> mailboxes = new TreeMap<>();
     /** Monitor reference -> the monitored serial and where its notice goes. */
-    private final Map<Long, Monitor> monitors = new TreeMap<>();
+    private final Map<Long, Monitor> monitors = new HashMap<>();
+    /** Monitored serial -> its monitors' references, in creation order, so an exit finds its own at once. */
+    private final Map<Long, Set<Long>> monitorsBySerial = new HashMap<>();
 
     private long nextSerial = 1;
     private long nextMonitorRef = 1;
@@ -53,20 +58,21 @@ public final class ProcessTable {
 
     /** Records that {@code pid} ended and notifies its monitors; later calls for the same pid do nothing. */
     public void exited(Pid pid, ExitReason reason) {
-        List<Map.Entry<Long, Monitor>> fired = new ArrayList<>();
+        List<Fired> fired = new ArrayList<>();
         synchronized (this) {
             if (!isLocal(pid) || mailboxes.remove(pid.serial()) == null) {
                 return;
             }
-            for (Map.Entry<Long, Monitor> entry : monitors.entrySet()) {
-                if (entry.getValue().serial == pid.serial()) {
-                    fired.add(entry);
+            Set<Long> refs = monitorsBySerial.remove(pid.serial());
+            if (refs != null) {
+                for (long ref : refs) {
+                    // Copied out while the lock is held: a TreeMap entry must not be read after its removal.
+                    fired.add(new Fired(ref, monitors.remove(ref).notices()));
                 }
             }
-            fired.forEach(entry -> monitors.remove(entry.getKey()));
         }
-        for (Map.Entry<Long, Monitor> entry : fired) {
-            entry.getValue().notices.exited(pid, entry.getKey(), reason);
+        for (Fired notice : fired) {
+            notice.notices().exited(pid, notice.ref(), reason);
         }
     }
 
@@ -81,7 +87,14 @@ public final class ProcessTable {
 
     /** Cancels a monitor; no notice is delivered for it afterwards. Unknown references are ignored. */
     public synchronized void demonitor(long monitorRef) {
-        monitors.remove(monitorRef);
+        Monitor monitor = monitors.remove(monitorRef);
+        if (monitor != null) {
+            Set<Long> refs = monitorsBySerial.get(monitor.serial());
+            refs.remove(monitorRef);
+            if (refs.isEmpty()) {
+                monitorsBySerial.remove(monitor.serial());
+            }
+        }
     }
 
     /** A fresh monitor reference, for monitors kept elsewhere (remote ones), unique on this node. */
@@ -126,6 +139,9 @@ public final class ProcessTable {
                     alive = ProcessTable.this.isAlive(pid);
                     if (alive) {
                         monitors.put(ref, new Monitor(pid.serial(), notices));
+                        monitorsBySerial
+                                .computeIfAbsent(pid.serial(), serial -> new TreeSet<>())
+                                .add(ref);
                     }
                 }
                 if (!alive) {
@@ -146,4 +162,6 @@ public final class ProcessTable {
     }
 
     private record Monitor(long serial, ExitNotices notices) {}
+
+    private record Fired(long ref, ExitNotices notices) {}
 }
