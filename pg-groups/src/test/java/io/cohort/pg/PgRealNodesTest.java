@@ -131,6 +131,32 @@ class PgRealNodesTest {
         assertThat(groups.get(0).publish("nobody", "lost")).isZero();
     }
 
+    @Test
+    void aThousandMembersThatExitAllVanishEverywhere() throws Exception {
+        startNodes(3);
+        List<Pid> pids = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Pid pid = nodes.get(0).processes().spawn(self -> self.receive()); // ends at its first message
+            pids.add(pid);
+            groups.get(0).join("g" + (i % 10), pid);
+            if (i % 4 == 0) {
+                groups.get(0).join("g" + ((i + 1) % 10), pid); // some are in two groups
+            }
+        }
+        await().atMost(BOUND).until(() -> total(groups.get(2)) == 1250);
+        pids.forEach(pid -> nodes.get(0).processes().send(pid, "exit"));
+        await().atMost(BOUND).until(() -> total(groups.get(0)) == 0 && total(groups.get(2)) == 0);
+        await().atMost(BOUND).until(() -> groups.get(1).whichGroups().isEmpty());
+    }
+
+    private static int total(ProcessGroups groups) {
+        int count = 0;
+        for (int g = 0; g < 10; g++) {
+            count += groups.members("g" + g).size();
+        }
+        return count;
+    }
+
     private Pid spawnRecording(int node, Map<Pid, Queue<Object>> inboxes) {
         Pid pid = nodes.get(node).processes().spawn(self -> {
             Queue<Object> inbox = inboxes.computeIfAbsent(self.self(), p -> new ConcurrentLinkedQueue<>());
