@@ -91,8 +91,13 @@ final class InboundFrames {
     }
 
     private void onSend(Send send) {
-        if (!ours(send.getTo())) {
-            return;
+        // Addressed by serial alone, the frame is for this incarnation: the connection was admitted for it.
+        Pid to = send.hasTo() ? null : new Pid(self, send.getToSerial());
+        if (to == null) {
+            if (!ours(send.getTo())) {
+                return;
+            }
+            to = WireMessages.pid(send.getTo());
         }
         Object message;
         try {
@@ -101,12 +106,11 @@ final class InboundFrames {
             counters.droppedUnknownTag.increment();
             log.warn(
                     "tag",
-                    "dropped a message for " + WireMessages.pid(send.getTo()) + ": " + e.getMessage()
-                            + " (register the codec on every node)");
+                    "dropped a message for " + to + ": " + e.getMessage() + " (register the codec on every node)");
             return;
         }
         // A dead pid drops it silently, as Erlang's send does.
-        runtime.send(WireMessages.pid(send.getTo()), message);
+        runtime.send(to, message);
     }
 
     private void onSendMany(SendMany many) {

@@ -233,7 +233,7 @@ public final class NettyDataPlane implements RemoteProcesses, AutoCloseable {
     public void send(Pid to, Object message) {
         DataFrame frame = DataFrame.newBuilder()
                 .setVersion(Frames.VERSION)
-                .setSend(Send.newBuilder().setTo(WireMessages.pid(to)).setMessage(wire.encode(message)))
+                .setSend(Send.newBuilder().setToSerial(to.serial()).setMessage(wire.encode(message)))
                 .build();
         int size = frame.getSerializedSize();
         if (size > config.maxMessageBytes()) {
