@@ -10,9 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
@@ -155,19 +152,13 @@ public final class ProcessGroups {
     }
 
     private <R> R write(LongFunction<R> change) {
-        CompletableFuture<R> result = writer.submit(change);
         try {
-            return result.get(WRITE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            return writer.call(change, WRITE_TIMEOUT);
         } catch (TimeoutException e) {
             throw new IllegalStateException("pg scope " + scope.scope() + " did not answer in " + WRITE_TIMEOUT, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for pg scope " + scope.scope(), e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
         }
     }
 }

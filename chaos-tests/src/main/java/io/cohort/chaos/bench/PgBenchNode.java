@@ -82,10 +82,19 @@ public final class PgBenchNode {
         awaitTrigger(triggers, "join");
         long startNs = System.nanoTime();
         report(node, Map.of("join_start_us", Long.toString(StandaloneNode.nowUs())));
+        long slowJoins = 0;
+        long slowNs = 0;
         for (int i = 0; i < members; i++) {
+            long joinStartNs = System.nanoTime();
             groups.join("g" + (i % groupCount), pids.get(i));
+            long tookNs = System.nanoTime() - joinStartNs;
+            if (tookNs > 100_000) {
+                slowJoins++;
+                slowNs += tookNs;
+            }
         }
         long elapsedNs = System.nanoTime() - startNs;
+        report(node, Map.of("slow_joins", Long.toString(slowJoins), "slow_join_ms", Long.toString(slowNs / 1_000_000)));
         report(node, Map.of("join_end_us", Long.toString(StandaloneNode.nowUs()), "join_rate", Long.toString((long)
                 (members * 1e9 / elapsedNs))));
         long perMember = (heapAfterGc() - baseline) / members;

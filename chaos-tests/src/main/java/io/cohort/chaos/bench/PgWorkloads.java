@@ -95,6 +95,10 @@ final class PgWorkloads {
             trigger(triggers, "join");
             NodeEvent joinStart = await(a, "join_start_us");
             NodeEvent joinEnd = await(a, "join_end_us");
+            NodeEvent slow = await(a, "slow_joins");
+            report.note("P=" + members + ": joins slower than 100 us: "
+                    + slow.fields().get("slow_joins") + ", " + slow.fields().get("slow_join_ms")
+                    + " ms in all (waits for the scope's turn)");
             NodeEvent seen = await(c, "seen_all_us");
             NodeEvent local = await(a, "local_bytes_per_member");
             NodeEvent reads = await(c, "members_rate");

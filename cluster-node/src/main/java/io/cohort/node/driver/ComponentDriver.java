@@ -21,9 +21,11 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
@@ -169,6 +171,43 @@ public final class ComponentDriver implements AutoCloseable {
         }
         enqueue(new Event.Task(body));
         return result;
+    }
+
+    /**
+     * Runs {@code task} in the component's turn on the calling thread and returns its result: it waits (at most
+     * {@code timeout}) for the turn, handles the events queued before it, then runs the task. This is the synchronous
+     * form of {@link #submit} for public APIs whose callers wait anyway: the caller never waits for the owner thread
+     * to be scheduled, only for the turn. From inside a handler, or before the driver runs, it falls back to
+     * {@link #submit}.
+     *
+     * @throws TimeoutException when the turn (or the queued task) is not had in time
+     * @throws IllegalStateException when the component has stopped
+     */
+    public <R> R call(LongFunction<R> task, java.time.Duration timeout) throws TimeoutException, InterruptedException {
+        if (turn.isHeldByCurrentThread() || !owner.isAlive() || stopping) {
+            try {
+                return submit(task).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        if (!turn.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new TimeoutException("component " + component.name() + " was busy for " + timeout);
+        }
+        try {
+            if (drain(inbox.size()) || stopped) {
+                throw new IllegalStateException("component " + component.name() + " stopped");
+            }
+            return task.apply(clock.nowNs());
+        } finally {
+            turn.unlock();
+        }
     }
 
     /** Runs {@code onStop} as the last event and waits up to {@code timeoutNs} for the owner thread to end. */
