@@ -4,13 +4,19 @@ import io.cohort.chaos.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code bin/cohort}: run a node, the demo, or the benchmarks. */
+/** {@code bin/cohort}: run a node, the demo, the benchmarks, or a container chaos run. */
 @Command(
         name = "cohort",
         mixinStandardHelpOptions = true,
         version = "Cohort 0.1.0",
         description = "Erlang/OTP's cluster building blocks for the JVM.",
-        subcommands = {NodeCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            NodeCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            ChaosCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class CohortCli implements Runnable {
 
     @CommandLine.Spec
@@ -22,6 +28,6 @@ public final class CohortCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: node, demo or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: node, demo, bench or chaos");
     }
 }
