@@ -15,6 +15,7 @@ import io.cohort.pg.wire.PgMessage;
 import io.cohort.pg.wire.Sync;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +116,11 @@ public final class PgScope implements Component {
     /** The members of {@code group} on this node. Lock-free. */
     public List<Pid> localMembers(String group) {
         return published.getOrDefault(group, GroupMembers.EMPTY).local();
+    }
+
+    /** The current snapshot of {@code group}: members everywhere, here, and by remote node. Lock-free. */
+    public GroupMembers snapshot(String group) {
+        return published.getOrDefault(group, GroupMembers.EMPTY);
     }
 
     /** The groups with at least one member (empty groups do not exist). */
@@ -415,13 +421,18 @@ public final class PgScope implements Component {
     private void republish(String group) {
         List<Pid> local = localGroups.getOrDefault(group, List.of());
         List<Pid> all = new ArrayList<>(local);
-        for (Map<String, List<Pid>> slice : remote.values()) {
-            all.addAll(slice.getOrDefault(group, List.of()));
+        Map<NodeId, List<Pid>> byNode = new HashMap<>();
+        for (Map.Entry<NodeId, Map<String, List<Pid>>> slice : remote.entrySet()) {
+            List<Pid> theirs = slice.getValue().getOrDefault(group, List.of());
+            if (!theirs.isEmpty()) {
+                all.addAll(theirs);
+                byNode.put(slice.getKey(), List.copyOf(theirs));
+            }
         }
         if (all.isEmpty()) {
             published.remove(group);
         } else {
-            published.put(group, new GroupMembers(List.copyOf(all), List.copyOf(local)));
+            published.put(group, new GroupMembers(List.copyOf(all), List.copyOf(local), Map.copyOf(byNode)));
         }
     }
 
