@@ -236,9 +236,13 @@ public final class PgScope implements Component {
     public void onView(MembershipView newView, long nowNs) {
         flush(); // what is queued was decided under the old view: it goes to the old peers first
         NodeId self = context.self();
-        Set<NodeId> fresh = new TreeSet<>(newView.mergedPeersOf(self));
+        Set<NodeId> fresh = new TreeSet<>();
         for (NodeId member : newView.members()) {
-            if (!member.equals(self) && !peers.contains(member)) {
+            // A merge view goes to every member: after a non-transitive partition (one-way cuts, a majority ring) the
+            // merged subgroups overlap, so a peer we shared a subgroup with may have dropped our slice when we left
+            // its view while we never left ours. Syncing only the other subgroups left it without our members for
+            // good (found by the container chaos suite: bin/cohort chaos --nodes 5 --duration 60s --seed 7).
+            if (!member.equals(self) && (newView.isMerge() || !peers.contains(member))) {
                 fresh.add(member);
             }
         }
