@@ -20,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Process-group operations on the control channel: join, leave, publish (one send to every member this node knows
- * of) and a read of a whole scope (every group's members as this node sees them, and its local members).
+ * Process-group operations on the control channel: join, leave, publish (pg's fan-out to every member this node
+ * knows of) and a read of a whole scope (every group's members as this node sees them, and its local members).
  *
  * <p>Planted bugs, for the harness's own tests that prove the checkers catch real faults:
  * {@code pg-lost-join} acknowledges every fifth join without making it (a lost acknowledged write), and
@@ -79,13 +79,10 @@ public final class PgOperations {
 
     private Response.Builder publish(Request request) {
         var publish = request.getPgPublish();
-        List<Pid> members = scope(publish.getScope()).members(publish.getGroup());
-        byte[] payload = publish.getPayload().toByteArray();
-        for (Pid member : members) {
-            node.processes().send(member, payload);
-        }
+        int sent = scope(publish.getScope())
+                .publish(publish.getGroup(), publish.getPayload().toByteArray());
         return Response.newBuilder()
-                .setPgPublished(PgPublished.newBuilder().setSent(members.size()).build());
+                .setPgPublished(PgPublished.newBuilder().setSent(sent).build());
     }
 
     private PgSnapshot read(String scopeName) {
