@@ -1,7 +1,6 @@
 package io.cohort.chaos.junit;
 
 import io.cohort.chaos.container.ChaosCluster;
-import io.cohort.chaos.container.Docker;
 import java.lang.reflect.AnnotatedElement;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * The extension behind {@link WithChaosCluster}: skips without Docker (or fails, under
- * {@code COHORT_REQUIRE_DOCKER=true}), starts the cluster the annotation describes, resolves {@link ChaosCluster}
+ * {@code COHORT_REQUIRE_DOCKER=true}; see {@link DockerCondition}), starts the cluster the annotation describes, resolves {@link ChaosCluster}
  * parameters, attaches the nodes' output to a failure, and removes the containers afterwards (the cluster is kept in
  * the JUnit store, which closes it with its scope).
  */
@@ -31,37 +30,15 @@ public final class ChaosClusterExtension
                 ParameterResolver,
                 TestExecutionExceptionHandler {
 
-    /** The environment variable that turns "skip without Docker" into "fail without Docker". */
-    public static final String REQUIRE_DOCKER = "COHORT_REQUIRE_DOCKER";
-
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(ChaosClusterExtension.class);
     private static final Duration CONVERGE_BOUND = Duration.ofSeconds(90);
     private static final int LOG_LINES = 40;
-
-    private static volatile Optional<String> dockerMissing;
+    private static final DockerCondition DOCKER = new DockerCondition();
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        Optional<String> missing = dockerMissing();
-        if (missing.isEmpty()) {
-            return ConditionEvaluationResult.enabled("a Docker engine answers");
-        }
-        if (Boolean.parseBoolean(System.getenv(REQUIRE_DOCKER))) {
-            return ConditionEvaluationResult.enabled(
-                    "no Docker engine, but " + REQUIRE_DOCKER + "=true: the cluster start will fail");
-        }
-        return ConditionEvaluationResult.disabled("chaos cluster tests skipped: " + missing.get()
-                + " (start a Docker engine to run them; set " + REQUIRE_DOCKER + "=true to fail instead)");
-    }
-
-    private static Optional<String> dockerMissing() {
-        Optional<String> known = dockerMissing;
-        if (known == null) {
-            known = Docker.unavailableReason();
-            dockerMissing = known;
-        }
-        return known;
+        return DOCKER.evaluateExecutionCondition(context);
     }
 
     @Override

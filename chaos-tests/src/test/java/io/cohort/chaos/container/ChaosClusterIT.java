@@ -3,12 +3,15 @@ package io.cohort.chaos.container;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cohort.chaos.control.wire.View;
+import io.cohort.chaos.fault.Fault;
+import io.cohort.chaos.fault.Link;
 import io.cohort.chaos.fault.Partitions;
 import io.cohort.chaos.junit.WithChaosCluster;
 import io.cohort.node.NodeId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -66,6 +69,8 @@ class ChaosClusterIT {
     void slowAndLossyLinksAreAppliedAndCleared(ChaosCluster cluster) throws Exception {
         String how = cluster.slow("n2");
         assertThat(how).isIn("slow=netem", "slow=tbf");
+        cluster.lossy(new Fault.Lossy(new TreeSet<>(List.of(new Link("n1", "n3"), new Link("n3", "n1"))), 0.3));
+        assertThat(cluster.network().lossyAt("n3")).containsEntry("n1", 0.3);
         cluster.clearLinks();
         assertThat(cluster.network().isHealthy()).isTrue();
         cluster.awaitConverged(BOUND);
