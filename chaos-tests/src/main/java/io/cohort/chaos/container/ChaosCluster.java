@@ -676,6 +676,7 @@ public final class ChaosCluster implements AutoCloseable {
         docker.removeRun(runId);
         try {
             Runtime.getRuntime().removeShutdownHook(cleanup);
+            docker.close(); // only when the hook will not need the client any more
         } catch (IllegalStateException | IllegalArgumentException e) {
             // The JVM is shutting down (the hook runs) or it was never added.
         }

@@ -48,7 +48,7 @@ public final class CohortImage {
         Optional<Path> script = buildScript();
         boolean allowed = !System.getProperty("cohort.image.build", "auto").equals("never");
         if (allowed && script.isPresent() && staged(script.get())) {
-            build(script.get(), tag, log);
+            build(script.get(), tag, log, docker);
         }
         if (!docker.imageExists(tag)) {
             throw new IllegalStateException("no image " + tag + " on this Docker engine: build it with bin/build-image"
@@ -56,16 +56,18 @@ public final class CohortImage {
         }
     }
 
-    private static void build(Path script, String tag, Consumer<String> log) throws InterruptedException {
+    private static void build(Path script, String tag, Consumer<String> log, Docker docker)
+            throws InterruptedException {
         long startNs = System.nanoTime();
         List<String> command = List.of(script.toString(), "--skip-maven", "--tag", tag);
         List<String> output = new ArrayList<>();
         Process process;
         try {
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(script.getParent().getParent().toFile())
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectErrorStream(true);
+            builder.environment().put("DOCKER_HOST", docker.dockerHost().toString()); // the engine we talk to
+            process = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + script + ": " + e.getMessage(), e);
         }

@@ -32,7 +32,7 @@ import org.testcontainers.dockerclient.TransportConfig;
  * {@link #LABEL} with its run's id, {@link ChaosCluster#close} removes them, and a JVM shutdown hook does it when a
  * run is abandoned.
  */
-public final class Docker {
+public final class Docker implements AutoCloseable {
 
     /** Label on every container and network the harness creates; its value is the run id. */
     public static final String LABEL = "io.cohort.chaos.run";
@@ -54,7 +54,12 @@ public final class Docker {
         try {
             TransportConfig transport = DockerClientFactory.instance().getTransportConfig();
             DockerClient client = DockerClientProviderStrategy.getClientForConfig(transport);
-            client.pingCmd().exec();
+            try {
+                client.pingCmd().exec();
+            } catch (RuntimeException e) {
+                closeQuietly(client);
+                throw e;
+            }
             return new Docker(client, transport.getDockerHost());
         } catch (RuntimeException e) {
             throw new DockerUnavailableException("no Docker engine answers: " + e.getMessage(), e);
@@ -64,7 +69,7 @@ public final class Docker {
     /** Empty when an engine answers; otherwise why not. Never throws. */
     public static Optional<String> unavailableReason() {
         try {
-            connect();
+            connect().close();
             return Optional.empty();
         } catch (DockerUnavailableException e) {
             return Optional.of(e.getMessage());
@@ -73,6 +78,11 @@ public final class Docker {
 
     public DockerClient client() {
         return client;
+    }
+
+    /** The engine's address, as {@code DOCKER_HOST} would name it (e.g. {@code unix:///var/run/docker.sock}). */
+    public URI dockerHost() {
+        return dockerHost;
     }
 
     /**
@@ -285,6 +295,20 @@ public final class Docker {
                 // Still in use by a container being removed: the next cleanup gets it.
             }
         });
+    }
+
+    /** Releases the client's connections. */
+    @Override
+    public void close() {
+        closeQuietly(client);
+    }
+
+    private static void closeQuietly(DockerClient client) {
+        try {
+            client.close();
+        } catch (java.io.IOException e) {
+            // Closing on the way out: nothing left to tell anyone.
+        }
     }
 
     static String shortId(String id) {
