@@ -336,8 +336,8 @@ public final class ChaosCluster implements AutoCloseable {
                 yield "";
             }
             case Fault.Restart restart -> {
-                NodeId id = restart(restart.node());
-                yield id == null ? "" : "now " + id;
+                restart(restart.node(), false); // a schedule does not wait for the JVM: its next step is due
+                yield "";
             }
             case Fault.Pause pause -> {
                 pause(pause.node());
@@ -393,9 +393,14 @@ public final class ChaosCluster implements AutoCloseable {
 
     /**
      * Starts the node again as a new incarnation (SIGKILL first if it runs), with the current network faults in place
-     * before its process starts; returns once it answers, with its new identity (null without control).
+     * before its process starts; returns once it answers, with its new identity (null without control). Applied as a
+     * schedule step ({@link #apply}) it returns as soon as the container runs.
      */
     public synchronized NodeId restart(String name) throws InterruptedException {
+        return restart(name, true);
+    }
+
+    private NodeId restart(String name, boolean awaitReady) throws InterruptedException {
         ClusterNode node = node(name);
         if (node.state() != ClusterNode.State.KILLED) {
             kill(name);
@@ -411,6 +416,10 @@ public final class ChaosCluster implements AutoCloseable {
         rulesPending.remove(name);
         if (!network.isHealthy()) {
             enforce(node);
+        }
+        if (!awaitReady) {
+            log.accept("restarted " + name);
+            return null;
         }
         awaitReady(node, before);
         log.accept("restarted " + name + node.nodeId().map(id -> " as " + id).orElse(""));
@@ -569,13 +578,18 @@ public final class ChaosCluster implements AutoCloseable {
                 + String.join("\n", docker.logTail(node.containerId(), 30, Duration.ofSeconds(10))));
     }
 
-    /** The view every running node holds, by node name; a node that does not answer in time is left out. */
+    /**
+     * The view every running node holds, by node name; a node that does not answer in time is left out. Reading a
+     * view also records the node's current incarnation.
+     */
     public Map<String, View> views() {
         Map<String, View> views = new LinkedHashMap<>();
         for (ClusterNode node : nodes) {
             if (node.state() == ClusterNode.State.RUNNING) {
                 try {
-                    views.put(node.name(), node.control().view(CALL_TIMEOUT));
+                    View view = node.control().view(CALL_TIMEOUT);
+                    node.nodeId(NodeId.parse(view.getNode())); // a restart need not have waited to learn it
+                    views.put(node.name(), view);
                 } catch (ControlClient.CallException | ControlClient.RemoteError e) {
                     // Not answering (yet): not converged.
                 }
@@ -625,13 +639,10 @@ public final class ChaosCluster implements AutoCloseable {
             return false;
         }
         Set<String> expected = new TreeSet<>();
-        for (ClusterNode node : running) {
-            expected.add(node.nodeId().map(NodeId::toString).orElse("?"));
-        }
+        views.values().forEach(view -> expected.add(view.getNode())); // each running node's current incarnation
         String viewId = null;
         for (View view : views.values()) {
             if (!new TreeSet<>(view.getMembersList()).equals(expected)
-                    || !expected.contains(view.getNode())
                     || (viewId != null && !viewId.equals(view.getViewId()))) {
                 return false;
             }
