@@ -467,21 +467,51 @@ public final class ChaosCluster implements AutoCloseable {
         if (next.equals(previous)) {
             return "";
         }
-        String note = "";
+        List<ClusterNode> running = new ArrayList<>();
         for (ClusterNode node : nodes) {
             switch (node.state()) {
-                case RUNNING -> {
-                    String applied = enforce(node);
-                    if (next.isSlow(node.name())) {
-                        note = applied;
-                    }
-                }
+                case RUNNING -> running.add(node);
                 case PAUSED -> rulesPending.add(node.name());
                 case KILLED -> {} // a restart applies the state of the day
             }
         }
+        Map<String, String> applied = enforceAll(running);
+        String note = "";
+        for (Map.Entry<String, String> entry : applied.entrySet()) {
+            if (next.isSlow(entry.getKey())) {
+                note = entry.getValue();
+            }
+        }
         log.accept("network: " + describe(next) + (note.isEmpty() ? "" : " (" + note + ")"));
         return note;
+    }
+
+    /**
+     * Enforces the network state on all {@code targets} at once (one exec each, in parallel), so that a partition
+     * takes effect on every node within one exec's time rather than one after another; their {@code slow=} notes.
+     */
+    private Map<String, String> enforceAll(List<ClusterNode> targets) throws InterruptedException {
+        Map<String, String> notes = new java.util.concurrent.ConcurrentHashMap<>();
+        List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (ClusterNode node : targets) {
+            threads.add(Thread.ofVirtual().name("chaos-net-" + node.name()).start(() -> {
+                try {
+                    notes.put(node.name(), enforce(node));
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+        return new java.util.TreeMap<>(notes);
     }
 
     /** Writes the node's part of the network state into its namespace; returns the script's {@code slow=} note. */
