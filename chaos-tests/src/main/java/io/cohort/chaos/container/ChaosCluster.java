@@ -49,7 +49,8 @@ import java.util.function.Consumer;
  * <p><b>Faults.</b> Kill, pause and restart go through the Docker API. Network faults are iptables rules (and tc for
  * slow links) in each receiving node's namespace, applied by exec in the node's container when its image is the Cohort
  * image, or in a sidecar container that shares the node's namespace otherwise (the Cohort image supplies the tools,
- * so it must exist). A paused node gets its rules when it resumes, a restarted one before its process starts.
+ * so it must exist). A paused node gets its rules when it resumes, a restarted one as soon as its container
+ * starts (a JVM takes far longer to join than that).
  *
  * <p>All fault methods are synchronized: a nemesis thread and a test may use them together. Every container and the
  * network are removed by {@link #close}, or by a shutdown hook if the JVM ends first.
@@ -393,7 +394,7 @@ public final class ChaosCluster implements AutoCloseable {
 
     /**
      * Starts the node again as a new incarnation (SIGKILL first if it runs), with the current network faults in place
-     * before its process starts; returns once it answers, with its new identity (null without control). Applied as a
+     * as soon as its container starts; returns once it answers, with its new identity (null without control). Applied as a
      * schedule step ({@link #apply}) it returns as soon as the container runs.
      */
     public synchronized NodeId restart(String name) throws InterruptedException {
