@@ -23,6 +23,7 @@ class ArchitectureTest {
         "io.cohort.node.netty..",
         "io.cohort.node.tools..",
         "io.cohort.chaos.cli..",
+        "io.cohort.chaos.control..",
         "io.cohort.chaos.container..",
         "io.cohort.chaos.bench..",
         "io.cohort.chaos.jmh..",

@@ -4,7 +4,7 @@ import io.cohort.chaos.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code bin/cohort}: run a node, the demo, or the benchmarks. */
+/** {@code bin/cohort}: run a node, the demo, the benchmarks, or a container chaos run. */
 @Command(
         name = "cohort",
         mixinStandardHelpOptions = true,
@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             BenchCommand.class,
             JmhCommand.class,
+            ChaosCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class CohortCli implements Runnable {
@@ -28,6 +29,6 @@ public final class CohortCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: node, demo, bench or jmh");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: node, demo, bench, chaos or jmh");
     }
 }

@@ -4,12 +4,9 @@ import io.cohort.node.NodeId;
 import io.cohort.node.Pid;
 import io.cohort.node.runtime.ProcessHost;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -30,13 +27,24 @@ public final class ProcessTable {
         void exited(Pid pid, long monitorRef, ExitReason reason);
     }
 
+    /** Sends an exit signal to a local process; installed by whoever runs the processes (runtime or simulator). */
+    @FunctionalInterface
+    public interface ExitSignals {
+        void exit(Pid pid, ExitReason reason);
+    }
+
     private final NodeId self;
+    /** How {@link ProcessHost#exit} reaches a process; until one is installed, such signals are ignored. */
+    private volatile ExitSignals exitSignals = (pid, reason) -> {};
     /** Live processes by serial, with the mailbox each delivers into. */
     private final Map<Long, Consumer<Object>> mailboxes = new TreeMap<>();
     /** Monitor reference -> the monitored serial and where its notice goes. */
-    private final Map<Long, Monitor> monitors = new HashMap<>();
-    /** Monitored serial -> its monitors' references, in creation order, so an exit finds its own at once. */
-    private final Map<Long, Set<Long>> monitorsBySerial = new HashMap<>();
+    private final Map<Long, Monitor> monitors = new TreeMap<>();
+    /**
+     * Monitored serial -> its monitors' references, so an exit finds its monitors without a scan: a Long for one
+     * monitor (the common case), a TreeSet of them, in order, for several.
+     */
+    private final Map<Long, Object> monitorsBySerial = new java.util.HashMap<>();
 
     private long nextSerial = 1;
     private long nextMonitorRef = 1;
@@ -49,6 +57,11 @@ public final class ProcessTable {
         return self;
     }
 
+    /** Installs how components' exit signals reach processes (the process runtime or the simulator does this). */
+    public void exitSignals(ExitSignals signals) {
+        this.exitSignals = java.util.Objects.requireNonNull(signals);
+    }
+
     /** Registers a new process whose mailbox is {@code mailbox}, and returns its pid. */
     public synchronized Pid register(Consumer<Object> mailbox) {
         long serial = nextSerial++;
@@ -58,21 +71,17 @@ public final class ProcessTable {
 
     /** Records that {@code pid} ended and notifies its monitors; later calls for the same pid do nothing. */
     public void exited(Pid pid, ExitReason reason) {
-        List<Fired> fired = new ArrayList<>();
+        List<Map.Entry<Long, Monitor>> fired = new ArrayList<>();
         synchronized (this) {
             if (!isLocal(pid) || mailboxes.remove(pid.serial()) == null) {
                 return;
             }
-            Set<Long> refs = monitorsBySerial.remove(pid.serial());
-            if (refs != null) {
-                for (long ref : refs) {
-                    // Copied out while the lock is held: a TreeMap entry must not be read after its removal.
-                    fired.add(new Fired(ref, monitors.remove(ref).notices()));
-                }
+            for (Long ref : refs(monitorsBySerial.remove(pid.serial()))) {
+                fired.add(Map.entry(ref, monitors.remove(ref)));
             }
         }
-        for (Fired notice : fired) {
-            notice.notices().exited(pid, notice.ref(), reason);
+        for (Map.Entry<Long, Monitor> entry : fired) {
+            entry.getValue().notices.exited(pid, entry.getKey(), reason);
         }
     }
 
@@ -89,12 +98,24 @@ public final class ProcessTable {
     public synchronized void demonitor(long monitorRef) {
         Monitor monitor = monitors.remove(monitorRef);
         if (monitor != null) {
-            Set<Long> refs = monitorsBySerial.get(monitor.serial());
-            refs.remove(monitorRef);
-            if (refs.isEmpty()) {
-                monitorsBySerial.remove(monitor.serial());
-            }
+            monitorsBySerial.computeIfPresent(monitor.serial, (serial, held) -> {
+                if (held instanceof Long) {
+                    return null;
+                }
+                @SuppressWarnings("unchecked")
+                java.util.TreeSet<Long> set = (java.util.TreeSet<Long>) held;
+                set.remove(monitorRef);
+                return set.size() == 1 ? set.first() : set;
+            });
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Iterable<Long> refs(Object held) {
+        if (held == null) {
+            return List.of();
+        }
+        return held instanceof Long ref ? List.of(ref) : (java.util.TreeSet<Long>) held;
     }
 
     /** A fresh monitor reference, for monitors kept elsewhere (remote ones), unique on this node. */
@@ -139,9 +160,12 @@ public final class ProcessTable {
                     alive = ProcessTable.this.isAlive(pid);
                     if (alive) {
                         monitors.put(ref, new Monitor(pid.serial(), notices));
-                        monitorsBySerial
-                                .computeIfAbsent(pid.serial(), serial -> new TreeSet<>())
-                                .add(ref);
+                        monitorsBySerial.merge(pid.serial(), ref, (held, added) -> {
+                            java.util.TreeSet<Long> set = new java.util.TreeSet<>();
+                            refs(held).forEach(set::add);
+                            set.add((Long) added);
+                            return set;
+                        });
                     }
                 }
                 if (!alive) {
@@ -154,6 +178,13 @@ public final class ProcessTable {
             public void demonitor(long monitorRef) {
                 ProcessTable.this.demonitor(monitorRef);
             }
+
+            @Override
+            public void exit(Pid pid, ExitReason reason) {
+                if (isLocal(pid)) {
+                    exitSignals.exit(pid, reason);
+                }
+            }
         };
     }
 
@@ -162,6 +193,4 @@ public final class ProcessTable {
     }
 
     private record Monitor(long serial, ExitNotices notices) {}
-
-    private record Fired(long ref, ExitNotices notices) {}
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * A node as its own process, configured from {@code COHORT_*} environment variables (and the file named by
@@ -45,6 +46,15 @@ public final class StandaloneNode {
 
     /** Runs a node with {@code components} until the process is told to stop; prints events to {@code out}. */
     public static void run(NodeConfig config, List<Component> components, PrintStream out) throws Exception {
+        run(config, components, out, node -> {});
+    }
+
+    /**
+     * Runs a node as {@link #run(NodeConfig, List, PrintStream)} does, handing it to {@code onStarted} once its first
+     * view is installed (before the {@code started} line), e.g. to serve a control channel for it.
+     */
+    public static void run(NodeConfig config, List<Component> components, PrintStream out, Consumer<Node> onStarted)
+            throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
         Node.Builder builder = Node.builder(config);
         components.forEach(builder::component);
@@ -57,6 +67,7 @@ public final class StandaloneNode {
         out.println(NodeEvent.line("joining", nowUs(), self));
         out.flush();
         node.start();
+        onStarted.accept(node);
         out.println(NodeEvent.line("started", nowUs(), node.self()));
         out.flush();
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
