@@ -27,7 +27,15 @@ public final class ProcessTable {
         void exited(Pid pid, long monitorRef, ExitReason reason);
     }
 
+    /** Sends an exit signal to a local process; installed by whoever runs the processes (runtime or simulator). */
+    @FunctionalInterface
+    public interface ExitSignals {
+        void exit(Pid pid, ExitReason reason);
+    }
+
     private final NodeId self;
+    /** How {@link ProcessHost#exit} reaches a process; until one is installed, such signals are ignored. */
+    private volatile ExitSignals exitSignals = (pid, reason) -> {};
     /** Live processes by serial, with the mailbox each delivers into. */
     private final Map<Long, Consumer<Object>> mailboxes = new TreeMap<>();
     /** Monitor reference -> the monitored serial and where its notice goes. */
@@ -42,6 +50,11 @@ public final class ProcessTable {
 
     public NodeId self() {
         return self;
+    }
+
+    /** Installs how components' exit signals reach processes (the process runtime or the simulator does this). */
+    public void exitSignals(ExitSignals signals) {
+        this.exitSignals = java.util.Objects.requireNonNull(signals);
     }
 
     /** Registers a new process whose mailbox is {@code mailbox}, and returns its pid. */
@@ -137,6 +150,13 @@ public final class ProcessTable {
             @Override
             public void demonitor(long monitorRef) {
                 ProcessTable.this.demonitor(monitorRef);
+            }
+
+            @Override
+            public void exit(Pid pid, ExitReason reason) {
+                if (isLocal(pid)) {
+                    exitSignals.exit(pid, reason);
+                }
             }
         };
     }
