@@ -43,4 +43,30 @@ public record Delta<V extends ORMap.Element>(NodeId node, List<V> entries, List<
     public boolean isEmpty() {
         return context.isEmpty();
     }
+
+    /**
+     * Cuts this delta into parts of at most {@code entriesMax} entries, each a well-formed delta of its own: every
+     * part but the last covers exactly the dots of its entries; the last carries the removals and the rest of the
+     * context. Joining the parts in any order equals joining this delta. (Cutting naively — the whole context on the
+     * last part — would make the last part drop the entries the earlier parts brought.)
+     */
+    public List<Delta<V>> split(int entriesMax) {
+        if (entriesMax < 1) {
+            throw new IllegalArgumentException("entriesMax must be >= 1");
+        }
+        if (entries.size() <= entriesMax) {
+            return List.of(this);
+        }
+        List<Delta<V>> parts = new java.util.ArrayList<>();
+        CounterSet earlier = new CounterSet();
+        int start = 0;
+        while (entries.size() - start > entriesMax) {
+            List<V> part = entries.subList(start, start + entriesMax);
+            parts.add(ofWrites(node, part, List.of()));
+            part.forEach(entry -> earlier.add(entry.counter()));
+            start += entriesMax;
+        }
+        parts.add(new Delta<>(node, entries.subList(start, entries.size()), removals, context.minus(earlier)));
+        return parts;
+    }
 }

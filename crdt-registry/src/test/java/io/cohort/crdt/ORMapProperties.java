@@ -175,6 +175,26 @@ class ORMapProperties {
     }
 
     @Property
+    void aSyncCutIntoPartsJoinsInAnyOrder(
+            @ForAll("histories") List<Op> ops,
+            @ForAll @IntRange(min = 1, max = 4) int entriesMax,
+            @ForAll Random random) {
+        Run run = Run.of(ops);
+        ORMap<Item> replica = run.partialReplica(random);
+        List<Delta<Item>> parts = new ArrayList<>();
+        for (int i = 0; i < WRITERS.size(); i++) {
+            NodeId writer = WRITERS.get(i);
+            List<Delta<Item>> split =
+                    run.writers.get(i).deltaFor(writer, replica.context(writer)).split(entriesMax);
+            split.forEach(part -> assertThat(part.entries()).hasSizeLessThanOrEqualTo(entriesMax));
+            parts.addAll(split);
+        }
+        Collections.shuffle(parts, random);
+        parts.forEach(part -> replica.join(part, ORMap.Changes.none()));
+        assertThat(replica.sameStateAs(run.reference())).isTrue();
+    }
+
+    @Property
     void bufferedBoundedBatchesInAnyOrderConverge(
             @ForAll("histories") List<Op> ops,
             @ForAll @IntRange(min = 1, max = 5) int itemsMax,
