@@ -66,6 +66,8 @@ public final class ProcessTable {
 
     /** Records that {@code pid} ended and notifies its monitors; later calls for the same pid do nothing. */
     public void exited(Pid pid, ExitReason reason) {
+        // Copies, not the map's entries: removing a TreeMap node with two children moves its successor's key and
+        // value into it, so a kept entry would then name another monitor (and that one would be lost).
         List<Map.Entry<Long, Monitor>> fired = new ArrayList<>();
         synchronized (this) {
             if (!isLocal(pid) || mailboxes.remove(pid.serial()) == null) {
@@ -73,7 +75,7 @@ public final class ProcessTable {
             }
             for (Map.Entry<Long, Monitor> entry : monitors.entrySet()) {
                 if (entry.getValue().serial == pid.serial()) {
-                    fired.add(entry);
+                    fired.add(Map.entry(entry.getKey(), entry.getValue()));
                 }
             }
             fired.forEach(entry -> monitors.remove(entry.getKey()));
