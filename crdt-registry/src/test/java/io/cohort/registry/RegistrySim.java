@@ -58,16 +58,25 @@ final class RegistrySim {
      * those processes, having joined every live node's slice exactly.
      */
     static boolean agreed(SimCluster sim) {
+        return disagreement(sim) == null;
+    }
+
+    /** Null when {@link #agreed}; otherwise the first difference found, for failure messages. */
+    static String disagreement(SimCluster sim) {
         if (!sim.converged()) {
-            return false;
+            return "views differ";
         }
         Map<String, Pid> owners = new TreeMap<>();
         for (SimNode node : sim.liveNodes()) {
             RegistryServer server = node.component(RegistryServer.class);
             for (String name : server.ownNames()) {
                 Pid pid = server.own(name).pid();
-                if (owners.put(name, pid) != null || !node.processes().isAlive(pid)) {
-                    return false;
+                Pid other = owners.put(name, pid);
+                if (other != null) {
+                    return name + " owned by " + pid + " and " + other;
+                }
+                if (!node.processes().isAlive(pid)) {
+                    return name + " owned by dead " + pid;
                 }
             }
         }
@@ -75,27 +84,39 @@ final class RegistrySim {
             RegistryServer server = node.component(RegistryServer.class);
             for (SimNode peer : sim.liveNodes()) {
                 Set<String> truth = peer.component(RegistryServer.class).ownNames();
-                if (!server.visibleNodes().contains(peer.id())
-                        || !server.namesHeldOf(peer.id()).equals(truth)) {
-                    return false; // every replica holds every live node's slice exactly, and counts it
+                if (!server.visibleNodes().contains(peer.id())) {
+                    return node.id() + " does not count " + peer.id();
+                }
+                if (!server.namesHeldOf(peer.id()).equals(truth)) {
+                    return node.id() + " holds " + server.namesHeldOf(peer.id()) + " of " + peer.id() + ", which has "
+                            + truth;
                 }
             }
             if (server.size() != owners.size()) {
-                return false;
+                return node.id() + " resolves " + server.size() + " names, owners hold " + owners.size();
             }
             for (Map.Entry<String, Pid> owner : owners.entrySet()) {
                 if (!owner.getValue().equals(server.whereis(owner.getKey()))) {
-                    return false;
+                    return node.id() + " resolves " + owner.getKey() + " to " + server.whereis(owner.getKey());
                 }
             }
         }
-        return true;
+        return null;
     }
 
     /** Runs what was just scheduled, then until every replica agrees. */
     static void settle(SimCluster sim, String goal) {
         sim.runFor(Duration.ofMillis(1));
-        sim.runUntil(goal, () -> agreed(sim), BOUND);
+        awaitAgreement(sim, goal, BOUND);
+    }
+
+    /** Runs until every replica agrees; the failure says what still differs. */
+    static void awaitAgreement(SimCluster sim, String goal, Duration bound) {
+        try {
+            sim.runUntil(goal, () -> agreed(sim), bound);
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\n  still differing: " + disagreement(sim), e);
+        }
     }
 
     /** Every name any live replica resolves. */
