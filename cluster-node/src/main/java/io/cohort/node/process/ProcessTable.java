@@ -40,6 +40,8 @@ public final class ProcessTable {
     private final Map<Long, Consumer<Object>> mailboxes = new TreeMap<>();
     /** Monitor reference -> the monitored serial and where its notice goes. */
     private final Map<Long, Monitor> monitors = new TreeMap<>();
+    /** Monitored serial -> its monitors' references, in order: an exit finds its monitors without a scan. */
+    private final Map<Long, java.util.TreeSet<Long>> monitorsBySerial = new java.util.HashMap<>();
 
     private long nextSerial = 1;
     private long nextMonitorRef = 1;
@@ -66,19 +68,17 @@ public final class ProcessTable {
 
     /** Records that {@code pid} ended and notifies its monitors; later calls for the same pid do nothing. */
     public void exited(Pid pid, ExitReason reason) {
-        // Copies, not the map's entries: removing a TreeMap node with two children moves its successor's key and
-        // value into it, so a kept entry would then name another monitor (and that one would be lost).
         List<Map.Entry<Long, Monitor>> fired = new ArrayList<>();
         synchronized (this) {
             if (!isLocal(pid) || mailboxes.remove(pid.serial()) == null) {
                 return;
             }
-            for (Map.Entry<Long, Monitor> entry : monitors.entrySet()) {
-                if (entry.getValue().serial == pid.serial()) {
-                    fired.add(Map.entry(entry.getKey(), entry.getValue()));
+            java.util.TreeSet<Long> refs = monitorsBySerial.remove(pid.serial());
+            if (refs != null) {
+                for (Long ref : refs) {
+                    fired.add(Map.entry(ref, monitors.remove(ref)));
                 }
             }
-            fired.forEach(entry -> monitors.remove(entry.getKey()));
         }
         for (Map.Entry<Long, Monitor> entry : fired) {
             entry.getValue().notices.exited(pid, entry.getKey(), reason);
@@ -96,7 +96,14 @@ public final class ProcessTable {
 
     /** Cancels a monitor; no notice is delivered for it afterwards. Unknown references are ignored. */
     public synchronized void demonitor(long monitorRef) {
-        monitors.remove(monitorRef);
+        Monitor monitor = monitors.remove(monitorRef);
+        if (monitor != null) {
+            java.util.TreeSet<Long> refs = monitorsBySerial.get(monitor.serial);
+            refs.remove(monitorRef);
+            if (refs.isEmpty()) {
+                monitorsBySerial.remove(monitor.serial);
+            }
+        }
     }
 
     /** A fresh monitor reference, for monitors kept elsewhere (remote ones), unique on this node. */
@@ -141,6 +148,9 @@ public final class ProcessTable {
                     alive = ProcessTable.this.isAlive(pid);
                     if (alive) {
                         monitors.put(ref, new Monitor(pid.serial(), notices));
+                        monitorsBySerial
+                                .computeIfAbsent(pid.serial(), serial -> new java.util.TreeSet<>())
+                                .add(ref);
                     }
                 }
                 if (!alive) {
