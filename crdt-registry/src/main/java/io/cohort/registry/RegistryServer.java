@@ -161,8 +161,11 @@ public final class RegistryServer implements Component {
     private final Map<Long, Pid> conflictWinners = new HashMap<>();
     /** The monitor of each local process with a name here, so its exit removes its names. */
     private final Map<Pid, Long> processMonitors = new HashMap<>();
-    /** The names of each local process (read by {@link #keys} from any thread). */
-    private final ConcurrentHashMap<Pid, Set<String>> localNames = new ConcurrentHashMap<>();
+    /**
+     * The names of each local process, read by {@link #keys} from any thread: a String for one name (the common
+     * case, no set per process), an immutable sorted List for several.
+     */
+    private final ConcurrentHashMap<Pid, Object> localNames = new ConcurrentHashMap<>();
     /** Every node in view or with a slice here, except this one. */
     private final Map<NodeId, Peer> peers = new TreeMap<>();
     /** The nodes whose entries count: this one and the synced peers in view. Ordered for determinism. */
@@ -219,8 +222,7 @@ public final class RegistryServer implements Component {
     /** The names {@code pid} holds as this node sees them: exact for local processes, a scan for remote ones. */
     public List<String> keys(Pid pid) {
         if (self != null && pid.node().equals(self)) {
-            Set<String> names = localNames.get(pid);
-            return names == null ? List.of() : names.stream().sorted().toList();
+            return namesIn(localNames.get(pid));
         }
         List<String> names = new ArrayList<>();
         for (Registration registration : published.values()) {
@@ -280,7 +282,7 @@ public final class RegistryServer implements Component {
         long stamp = clock.stamp(context.clock().wallTimeNs());
         byte[] copy = meta == null ? null : meta.clone();
         write(state.put(self, name, c -> new Registration(name, c, pid, stamp, copy), ORMap.Changes.none()));
-        localNames.computeIfAbsent(pid, p -> ConcurrentHashMap.newKeySet()).add(name);
+        localNames.compute(pid, (p, names) -> withName(names, name));
         processMonitors.computeIfAbsent(pid, p -> context.processes().monitor(p));
         resolve(name);
         flushIfUnbatched();
@@ -460,9 +462,9 @@ public final class RegistryServer implements Component {
             return; // a monitor we dropped when the process's last name went
         }
         processMonitors.remove(pid);
-        Set<String> names = localNames.remove(pid);
+        Object names = localNames.remove(pid);
         if (names != null) {
-            for (String name : new TreeSet<>(names)) {
+            for (String name : namesIn(names)) {
                 Registration own = state.get(self, name);
                 if (own != null && own.pid().equals(pid)) {
                     write(state.remove(self, name, ORMap.Changes.none()));
@@ -729,18 +731,41 @@ public final class RegistryServer implements Component {
     }
 
     private void forgetLocalName(Pid pid, String name) {
-        Set<String> names = localNames.get(pid);
+        Object names = localNames.computeIfPresent(pid, (p, held) -> withoutName(held, name));
         if (names == null) {
-            return;
-        }
-        names.remove(name);
-        if (names.isEmpty()) {
-            localNames.remove(pid);
             Long ref = processMonitors.remove(pid);
             if (ref != null) {
                 context.processes().demonitor(ref);
             }
         }
+    }
+
+    /** The names in a {@link #localNames} value, sorted. */
+    @SuppressWarnings("unchecked")
+    private static List<String> namesIn(Object names) {
+        if (names == null) {
+            return List.of();
+        }
+        return names instanceof String one ? List.of(one) : (List<String>) names;
+    }
+
+    private static Object withName(Object names, String name) {
+        if (names == null) {
+            return name;
+        }
+        TreeSet<String> all = new TreeSet<>(namesIn(names));
+        all.add(name);
+        return List.copyOf(all);
+    }
+
+    /** The value without {@code name}, or null when none is left (which removes the mapping). */
+    private static Object withoutName(Object names, String name) {
+        List<String> rest = new ArrayList<>(namesIn(names));
+        rest.remove(name);
+        if (rest.isEmpty()) {
+            return null;
+        }
+        return rest.size() == 1 ? rest.get(0) : List.copyOf(rest);
     }
 
     private void requireLocal(Pid pid) {
