@@ -12,9 +12,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -42,9 +46,21 @@ public final class Registry {
     /** How long a write waits for the replica's writer before it fails. */
     public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
 
+    /** Most queued writes one driver event applies, so views and messages are not held up behind a burst. */
+    static final int DRAIN_MAX = 4096;
+
     private final Node node;
     private final RegistryServer server;
     private final ComponentDriver writer;
+    /** Most writes queued at once; further callers wait for room (the back-pressure a full inbox gave). */
+    static final int PENDING_MAX = 4096;
+
+    /** Writes waiting for the replica's thread; one per waiting caller at most. */
+    private final ConcurrentLinkedQueue<LongConsumer> pending = new ConcurrentLinkedQueue<>();
+    /** Room in {@link #pending}: a burst of callers parks here instead of piling up as runnable threads. */
+    private final Semaphore room = new Semaphore(PENDING_MAX);
+    /** Set while a drain event is submitted and not yet finished. */
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     /** Binds to {@code server}, which must be one of {@code node}'s components. */
     public Registry(Node node, RegistryServer server) {
@@ -222,8 +238,33 @@ public final class Registry {
         }
     }
 
+    /**
+     * Runs {@code change} on the replica's thread and waits for its result. Writes from many callers share driver
+     * events: each caller queues its write and only the caller that finds no drain pending submits one, so a burst
+     * of registrations (100000 processes registering at once) costs a few driver events, not one each. The queue
+     * holds at most one write per waiting caller.
+     */
     private <R> R write(LongFunction<R> change) {
-        CompletableFuture<R> result = writer.submit(change);
+        CompletableFuture<R> result = new CompletableFuture<>();
+        try {
+            if (!room.tryAcquire(WRITE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new IllegalStateException("registry " + name() + " had no room for a write in " + WRITE_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for registry " + name(), e);
+        }
+        pending.add(nowNs -> {
+            room.release();
+            try {
+                result.complete(change.apply(nowNs));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        if (drainScheduled.compareAndSet(false, true)) {
+            writer.submit(this::drain);
+        }
         try {
             return result.get(WRITE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -237,5 +278,23 @@ public final class Registry {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** One driver event: up to {@link #DRAIN_MAX} queued writes, then another event if more wait. */
+    private Void drain(long nowNs) {
+        for (int i = 0; i < DRAIN_MAX; i++) {
+            LongConsumer next = pending.poll();
+            if (next == null) {
+                drainScheduled.set(false);
+                // A write queued after our last poll whose caller saw the flag still set: take the drain back.
+                if (pending.isEmpty() || !drainScheduled.compareAndSet(false, true)) {
+                    return null;
+                }
+                continue;
+            }
+            next.accept(nowNs);
+        }
+        writer.submit(this::drain); // more are waiting; the flag stays set, so no caller submits another
+        return null;
     }
 }

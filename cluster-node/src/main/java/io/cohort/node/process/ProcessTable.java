@@ -40,8 +40,11 @@ public final class ProcessTable {
     private final Map<Long, Consumer<Object>> mailboxes = new TreeMap<>();
     /** Monitor reference -> the monitored serial and where its notice goes. */
     private final Map<Long, Monitor> monitors = new TreeMap<>();
-    /** Monitored serial -> its monitors' references, in order: an exit finds its monitors without a scan. */
-    private final Map<Long, java.util.TreeSet<Long>> monitorsBySerial = new java.util.HashMap<>();
+    /**
+     * Monitored serial -> its monitors' references, so an exit finds its monitors without a scan: a Long for one
+     * monitor (the common case), a TreeSet of them, in order, for several.
+     */
+    private final Map<Long, Object> monitorsBySerial = new java.util.HashMap<>();
 
     private long nextSerial = 1;
     private long nextMonitorRef = 1;
@@ -73,11 +76,8 @@ public final class ProcessTable {
             if (!isLocal(pid) || mailboxes.remove(pid.serial()) == null) {
                 return;
             }
-            java.util.TreeSet<Long> refs = monitorsBySerial.remove(pid.serial());
-            if (refs != null) {
-                for (Long ref : refs) {
-                    fired.add(Map.entry(ref, monitors.remove(ref)));
-                }
+            for (Long ref : refs(monitorsBySerial.remove(pid.serial()))) {
+                fired.add(Map.entry(ref, monitors.remove(ref)));
             }
         }
         for (Map.Entry<Long, Monitor> entry : fired) {
@@ -98,12 +98,24 @@ public final class ProcessTable {
     public synchronized void demonitor(long monitorRef) {
         Monitor monitor = monitors.remove(monitorRef);
         if (monitor != null) {
-            java.util.TreeSet<Long> refs = monitorsBySerial.get(monitor.serial);
-            refs.remove(monitorRef);
-            if (refs.isEmpty()) {
-                monitorsBySerial.remove(monitor.serial);
-            }
+            monitorsBySerial.computeIfPresent(monitor.serial, (serial, held) -> {
+                if (held instanceof Long) {
+                    return null;
+                }
+                @SuppressWarnings("unchecked")
+                java.util.TreeSet<Long> set = (java.util.TreeSet<Long>) held;
+                set.remove(monitorRef);
+                return set.size() == 1 ? set.first() : set;
+            });
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Iterable<Long> refs(Object held) {
+        if (held == null) {
+            return List.of();
+        }
+        return held instanceof Long ref ? List.of(ref) : (java.util.TreeSet<Long>) held;
     }
 
     /** A fresh monitor reference, for monitors kept elsewhere (remote ones), unique on this node. */
@@ -148,9 +160,12 @@ public final class ProcessTable {
                     alive = ProcessTable.this.isAlive(pid);
                     if (alive) {
                         monitors.put(ref, new Monitor(pid.serial(), notices));
-                        monitorsBySerial
-                                .computeIfAbsent(pid.serial(), serial -> new java.util.TreeSet<>())
-                                .add(ref);
+                        monitorsBySerial.merge(pid.serial(), ref, (held, added) -> {
+                            java.util.TreeSet<Long> set = new java.util.TreeSet<>();
+                            refs(held).forEach(set::add);
+                            set.add((Long) added);
+                            return set;
+                        });
                     }
                 }
                 if (!alive) {
