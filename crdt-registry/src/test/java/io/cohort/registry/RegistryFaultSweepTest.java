@@ -31,13 +31,13 @@ class RegistryFaultSweepTest {
 
     @Test
     void randomOperationsUnderRandomFaultsConverge() {
-        SimSweep.run("registry faults", 7_000, 30, seed -> run(seed, 10));
+        SimSweep.run("registry faults", 7_000, 200, seed -> run(seed, 10));
     }
 
     @Test
     @Tag("slow")
     void soak() {
-        SimSweep.run("registry faults soak", 700_000, 1_000, seed -> run(seed, 30));
+        SimSweep.run("registry faults soak", 700_000, 10_000, seed -> run(seed, 30));
     }
 
     private static void run(long seed, int rounds) {

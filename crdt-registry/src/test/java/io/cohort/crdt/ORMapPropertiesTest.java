@@ -22,7 +22,7 @@ import net.jqwik.api.constraints.IntRange;
  * any delivery order, duplication, loss followed by a re-send or a digest-driven sync converges to the writers'
  * state; and that state is what a plain map per node says it should be.
  */
-class ORMapProperties {
+class ORMapPropertiesTest {
 
     record Item(String key, long counter, String value) implements ORMap.Element {}
 

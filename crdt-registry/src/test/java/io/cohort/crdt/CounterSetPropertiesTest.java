@@ -10,7 +10,7 @@ import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
 
 /** {@link CounterSet} against a plain sorted set of the same counters. */
-class CounterSetProperties {
+class CounterSetPropertiesTest {
 
     static CounterSet of(List<Long> counters) {
         CounterSet set = new CounterSet();
