@@ -63,9 +63,9 @@ public final class ORMap<V extends ORMap.Element> {
         }
     }
 
-    private static final class Slice<V> {
+    private static final class Slice<V extends Element> {
         /** Live entries by key: one per key, as the single writer keeps it. */
-        final Map<String, V> entries = new HashMap<>();
+        final KeyedTable<V> entries = new KeyedTable<>();
         /** The node's dots seen here, live or dead. */
         final CounterSet context = new CounterSet();
 
@@ -91,7 +91,7 @@ public final class ORMap<V extends ORMap.Element> {
             throw new IllegalArgumentException("element must carry key " + key + " and counter " + counter);
         }
         List<Delta.Removal> removals = new ArrayList<>(1);
-        V previous = slice.entries.put(key, entry);
+        V previous = slice.entries.put(entry);
         if (previous != null) {
             removals.add(new Delta.Removal(key, previous.counter()));
             changes.removed(self, previous);
@@ -170,7 +170,7 @@ public final class ORMap<V extends ORMap.Element> {
                 slice.entries.remove(entry.key());
                 changes.removed(delta.node(), local);
             }
-            slice.entries.put(entry.key(), entry);
+            slice.entries.put(entry);
             changes.added(delta.node(), entry);
         }
         seen.addAll(delta.context());
@@ -285,7 +285,9 @@ public final class ORMap<V extends ORMap.Element> {
         Map<NodeId, List<Object>> result = new TreeMap<>();
         map.slices.forEach((node, slice) -> {
             if (!slice.isEmpty()) {
-                result.put(node, List.of(new HashMap<>(slice.entries), slice.context));
+                Map<String, Object> entries = new HashMap<>();
+                slice.entries.values().forEach(entry -> entries.put(entry.key(), entry));
+                result.put(node, List.of(entries, slice.context));
             }
         });
         return result;
@@ -296,7 +298,9 @@ public final class ORMap<V extends ORMap.Element> {
         StringBuilder text = new StringBuilder("ORMap{");
         slices.forEach((node, slice) -> text.append(node)
                 .append("=")
-                .append(new TreeMap<>(slice.entries).values())
+                .append(slice.entries.values().stream()
+                        .sorted(java.util.Comparator.comparing(ORMap.Element::key))
+                        .toList())
                 .append(" seen ")
                 .append(slice.context)
                 .append("; "));
