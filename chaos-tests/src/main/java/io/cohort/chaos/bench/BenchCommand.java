@@ -24,9 +24,10 @@ public final class BenchCommand implements Callable<Integer> {
     private static final Map<String, Workload> WORKLOADS = new LinkedHashMap<>();
 
     static {
-        List<Workload> all = new java.util.ArrayList<>(
+        List<Workload> all = new ArrayList<>(
                 List.of(new NodeJoinWorkload(), new LocalMessagingWorkload(), new RemoteMessagingWorkload()));
         all.addAll(PgWorkloads.all());
+        all.addAll(RegistryWorkloads.all());
         for (Workload workload : all) {
             WORKLOADS.put(workload.name(), workload);
         }

@@ -54,6 +54,8 @@ public final class ProcessRuntime implements AutoCloseable {
                 1,
                 runnable -> Thread.ofPlatform().daemon().name("process-timers").unstarted(runnable));
         this.timers.setRemoveOnCancelPolicy(true);
+        // Components signal from the node itself: serial 0 is never a process.
+        table.exitSignals((pid, reason) -> exit(new Pid(table.self(), 0), pid, reason));
     }
 
     public NodeId node() {

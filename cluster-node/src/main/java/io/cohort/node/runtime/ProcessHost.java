@@ -1,6 +1,7 @@
 package io.cohort.node.runtime;
 
 import io.cohort.node.Pid;
+import io.cohort.node.process.ExitReason;
 
 /**
  * The node's local processes as protocol components see them: whether a pid is alive, delivery into a mailbox, and
@@ -25,4 +26,11 @@ public interface ProcessHost {
 
     /** Cancels a monitor; no notice is delivered for it afterwards. Unknown references are ignored. */
     void demonitor(long monitorRef);
+
+    /**
+     * Sends the exit signal {@code reason} to the local process {@code pid}, from the node itself (Erlang's
+     * {@code exit(Pid, Reason)}): a process that traps exits receives it as a message and goes on, any other ends
+     * with {@code reason}; {@code killed} ends it whatever it traps. Ignored for a dead or foreign pid.
+     */
+    void exit(Pid pid, ExitReason reason);
 }

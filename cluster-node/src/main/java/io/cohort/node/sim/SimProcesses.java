@@ -3,6 +3,7 @@ package io.cohort.node.sim;
 import io.cohort.node.Pid;
 import io.cohort.node.process.ExitReason;
 import io.cohort.node.process.ProcessTable;
+import io.cohort.node.process.Signal;
 import io.cohort.node.runtime.Component;
 import io.cohort.node.runtime.ProcessHost;
 import java.util.ArrayList;
@@ -20,10 +21,42 @@ public final class SimProcesses {
     private final ProcessTable table;
     /** What each live process has received, in order. */
     private final Map<Long, List<Object>> mailboxes = new TreeMap<>();
+    /** The live processes that trap exits: an exit signal lands in their mailbox instead of ending them. */
+    private final java.util.Set<Long> trapping = new java.util.TreeSet<>();
 
     SimProcesses(SimNode node) {
         this.node = node;
         this.table = new ProcessTable(node.id());
+        table.exitSignals(this::signal);
+    }
+
+    /** Makes a live process trap exit signals (as {@code process_flag(trap_exit, true)}), or stop trapping. */
+    public void trapExits(Pid pid, boolean trap) {
+        if (!table.isAlive(pid)) {
+            return;
+        }
+        if (trap) {
+            trapping.add(pid.serial());
+        } else {
+            trapping.remove(pid.serial());
+        }
+    }
+
+    /**
+     * An exit signal from the node (a component's {@link io.cohort.node.runtime.ProcessHost#exit}): a trapping
+     * process gets a {@link Signal.Exit} message, any other ends; {@code killed} ends it regardless.
+     */
+    private void signal(Pid pid, ExitReason reason) {
+        if (!table.isAlive(pid)) {
+            return;
+        }
+        if (reason instanceof ExitReason.Killed) {
+            exit(pid, ExitReason.KILLED);
+        } else if (trapping.contains(pid.serial())) {
+            mailboxes.get(pid.serial()).add(new Signal.Exit(new Pid(node.id(), 0), reason));
+        } else if (!(reason instanceof ExitReason.Normal)) {
+            exit(pid, reason);
+        }
     }
 
     /** Starts a process on this node and returns its pid. */
@@ -38,6 +71,7 @@ public final class SimProcesses {
     public void exit(Pid pid, ExitReason reason) {
         if (table.isAlive(pid)) {
             mailboxes.remove(pid.serial());
+            trapping.remove(pid.serial());
             table.exited(pid, reason);
         }
     }
