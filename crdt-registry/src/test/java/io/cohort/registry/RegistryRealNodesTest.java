@@ -150,6 +150,34 @@ class RegistryRealNodesTest {
         assertThat(nodes.get(ownerNode).processes().isAlive(owner)).isTrue();
     }
 
+    @Test
+    void manyConcurrentCallersEachGetTheirOwnAnswer() throws Exception {
+        startNodes(2);
+        int callers = 5_000;
+        List<java.util.concurrent.Future<RegisterResult>> results = new ArrayList<>();
+        List<Pid> pids = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < callers; i++) {
+                Pid pid = spawnIdle(0);
+                pids.add(pid);
+                String name = "n" + (i % (callers / 2)); // every name twice: one caller wins it, the other is told
+                results.add(threads.submit(() -> registries.get(0).register(name, pid)));
+            }
+        }
+        int registered = 0;
+        for (int i = 0; i < callers; i++) {
+            RegisterResult result = results.get(i).get(BOUND.toSeconds(), TimeUnit.SECONDS);
+            if (result instanceof RegisterResult.Registered) {
+                registered++;
+                assertThat(registries.get(0).whereis("n" + (i % (callers / 2)))).isEqualTo(pids.get(i));
+            } else {
+                assertThat(result).isInstanceOf(RegisterResult.Taken.class);
+            }
+        }
+        assertThat(registered).isEqualTo(callers / 2);
+        await().atMost(BOUND).until(() -> registries.get(1).size() == callers / 2);
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
