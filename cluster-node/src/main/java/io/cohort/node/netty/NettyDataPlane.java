@@ -45,8 +45,8 @@ import javax.net.ssl.SSLException;
  * process runtime's {@link RemoteProcesses}. See {@code docs/data-plane.md} for the design.
  *
  * <p><b>Connections.</b> One outbound connection per ordered peer pair: our frames to B use our {@link
- * PeerConnection} to B, B's frames to us use B's connection to us. It is opened on first use and re-opened with
- * bounded backoff while B is in the view; B's data address comes from the attributes it published through the
+ * PeerConnection} to B, B's frames to us use B's connection to us. It is opened when B appears in the view (or on
+ * first use, whichever comes first) and re-opened with bounded backoff while B is in the view; B's data address comes from the attributes it published through the
  * membership layer ({@value #HOST_ATTRIBUTE}, {@value #PORT_ATTRIBUTE}).
  *
  * <p><b>Admission.</b> An inbound connection's first frame must be a Hello from our cluster, from a node incarnation
@@ -217,6 +217,16 @@ public final class NettyDataPlane implements RemoteProcesses, AutoCloseable {
         RemoteWatches current = watches;
         if (current != null) {
             left.forEach(current::nodeDown);
+        }
+        // Open connections to the view's members now, not on the first send, so the first message to a peer does not
+        // wait for a TCP and Hello round trip. A peer that has not admitted us yet refuses, and we retry with backoff.
+        if (current != null) {
+            for (NodeId member : view.members()) {
+                PeerConnection connection = connectionTo(member);
+                if (connection != null) {
+                    connection.scheduleDrain();
+                }
+            }
         }
     }
 
