@@ -25,6 +25,7 @@ class ArchitectureTest {
         "io.cohort.chaos.cli..",
         "io.cohort.chaos.container..",
         "io.cohort.chaos.bench..",
+        "io.cohort.chaos.jmh..",
     };
 
     private static JavaClasses classes;

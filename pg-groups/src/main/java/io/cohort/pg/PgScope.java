@@ -15,6 +15,7 @@ import io.cohort.pg.wire.PgMessage;
 import io.cohort.pg.wire.Sync;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,12 @@ public final class PgScope implements Component {
     /** Slices held for peers not yet in view; beyond this, the oldest-named are dropped (they resync on a view). */
     static final int PENDING_PEERS_MAX = 256;
 
+    /**
+     * How long a join or leave may wait to share a Delta with the next ones. A burst of joins then costs one message
+     * per peer per millisecond instead of one per join; remote nodes see a change at most this much later.
+     */
+    public static final java.time.Duration DEFAULT_BATCH_DELAY = java.time.Duration.ofMillis(1);
+
     private static final Object FLUSH = "pg-flush";
 
     private final String scope;
@@ -66,7 +73,7 @@ public final class PgScope implements Component {
     /** Local members: group -> pids, a pid once per join, in join order. */
     private final Map<String, List<Pid>> localGroups = new TreeMap<>();
     /** The monitor of each local member, so its exit removes it from every group. */
-    private final Map<Pid, Long> memberMonitors = new TreeMap<>();
+    private final Map<Pid, LocalMember> memberMonitors = new HashMap<>();
     /** Each peer's slice as it last told us: peer -> group -> pids. */
     private final Map<NodeId, Map<String, List<Pid>>> remote = new TreeMap<>();
     /** Slices from peers that are not in our view yet (their Sync overtook our view). */
@@ -92,8 +99,9 @@ public final class PgScope implements Component {
         this.batchDelayNs = batchDelayNs;
     }
 
+    /** A scope that sends its joins and leaves together at most {@link #DEFAULT_BATCH_DELAY} after the first. */
     public PgScope(String scope) {
-        this(scope, 0);
+        this(scope, DEFAULT_BATCH_DELAY.toNanos());
     }
 
     public String scope() {
@@ -117,6 +125,11 @@ public final class PgScope implements Component {
         return published.getOrDefault(group, GroupMembers.EMPTY).local();
     }
 
+    /** The current snapshot of {@code group}: members everywhere, here, and by remote node. Lock-free. */
+    public GroupMembers snapshot(String group) {
+        return published.getOrDefault(group, GroupMembers.EMPTY);
+    }
+
     /** The groups with at least one member (empty groups do not exist). */
     public Set<String> whichGroups() {
         return Set.copyOf(published.keySet());
@@ -137,7 +150,11 @@ public final class PgScope implements Component {
             if (!context.processes().isAlive(pid)) {
                 continue; // a process that already ended joins nothing (its exit notice came or will come first)
             }
-            memberMonitors.computeIfAbsent(pid, p -> context.processes().monitor(p));
+            memberMonitors
+                    .computeIfAbsent(
+                            pid, p -> new LocalMember(context.processes().monitor(p)))
+                    .groups
+                    .add(group);
             members.add(pid);
             joined.add(pid);
         }
@@ -170,7 +187,7 @@ public final class PgScope implements Component {
             return LeaveResult.NOT_JOINED;
         }
         for (Pid pid : left) {
-            forgetMonitorIfNoGroup(pid);
+            forgetMembership(pid, group);
         }
         queue(false, group, left);
         republish(group);
@@ -180,14 +197,12 @@ public final class PgScope implements Component {
 
     /** The groups {@code pid} (a local process) is in, once per join. */
     public List<String> groupsOf(Pid pid) {
-        List<String> groups = new ArrayList<>();
-        localGroups.forEach((group, members) -> {
-            for (Pid member : members) {
-                if (member.equals(pid)) {
-                    groups.add(group);
-                }
-            }
-        });
+        LocalMember member = memberMonitors.get(pid);
+        if (member == null) {
+            return List.of();
+        }
+        List<String> groups = new ArrayList<>(member.groups);
+        java.util.Collections.sort(groups);
         return groups;
     }
 
@@ -230,9 +245,13 @@ public final class PgScope implements Component {
     public void onView(MembershipView newView, long nowNs) {
         flush(); // what is queued was decided under the old view: it goes to the old peers first
         NodeId self = context.self();
-        Set<NodeId> fresh = new TreeSet<>(newView.mergedPeersOf(self));
+        Set<NodeId> fresh = new TreeSet<>();
         for (NodeId member : newView.members()) {
-            if (!member.equals(self) && !peers.contains(member)) {
+            // A merge view goes to every member: after a non-transitive partition (one-way cuts, a majority ring) the
+            // merged subgroups overlap, so a peer we shared a subgroup with may have dropped our slice when we left
+            // its view while we never left ours. Syncing only the other subgroups left it without our members for
+            // good (found by the container chaos suite: bin/cohort chaos --nodes 5 --duration 60s --seed 7).
+            if (!member.equals(self) && (newView.isMerge() || !peers.contains(member))) {
                 fresh.add(member);
             }
         }
@@ -299,17 +318,21 @@ public final class PgScope implements Component {
         if (monitors.onSubscriberExit(monitorRef)) {
             return;
         }
-        Long ref = memberMonitors.get(pid);
-        if (ref == null || ref != monitorRef) {
+        LocalMember member = memberMonitors.get(pid);
+        if (member == null || member.monitorRef != monitorRef) {
             return; // a monitor we already dropped after the pid left every group
         }
         memberMonitors.remove(pid);
-        for (String group : List.copyOf(localGroups.keySet())) {
+        for (String group : new java.util.TreeSet<>(member.groups)) {
             List<Pid> members = localGroups.get(group);
             List<Pid> left = new ArrayList<>();
-            while (members.remove(pid)) {
-                left.add(pid);
-            }
+            members.removeIf(candidate -> {
+                if (candidate.equals(pid)) {
+                    left.add(candidate);
+                    return true;
+                }
+                return false;
+            });
             if (members.isEmpty()) {
                 localGroups.remove(group);
             }
@@ -354,6 +377,8 @@ public final class PgScope implements Component {
             droppedUnknownPeer.increment(); // sent before its Sync reached us in this life of the link: stale
             return;
         }
+        Set<String> dirty = new java.util.LinkedHashSet<>();
+        List<PgEvent> events = new ArrayList<>();
         for (Op op : delta.getOpsList()) {
             List<Pid> pids = new ArrayList<>(op.getSerialsCount());
             for (long serial : op.getSerialsList()) {
@@ -375,13 +400,16 @@ public final class PgScope implements Component {
                 slice.remove(op.getGroup());
             }
             if (adopted && !changed.isEmpty()) {
-                republish(op.getGroup());
-                monitors.notify(
-                        context.processes(),
-                        op.getJoin() ? PgEvent.Kind.JOIN : PgEvent.Kind.LEAVE,
-                        op.getGroup(),
-                        changed);
+                dirty.add(op.getGroup());
+                events.add(
+                        new PgEvent(0, op.getJoin() ? PgEvent.Kind.JOIN : PgEvent.Kind.LEAVE, op.getGroup(), changed));
             }
+        }
+        // Each changed group is published once per Delta, however many of its ops touched it; then the monitors are
+        // told, in op order, so a subscriber that reads on an event sees at least that change.
+        dirty.forEach(this::republish);
+        for (PgEvent event : events) {
+            monitors.notify(context.processes(), event.kind(), event.group(), event.pids());
         }
     }
 
@@ -415,13 +443,18 @@ public final class PgScope implements Component {
     private void republish(String group) {
         List<Pid> local = localGroups.getOrDefault(group, List.of());
         List<Pid> all = new ArrayList<>(local);
-        for (Map<String, List<Pid>> slice : remote.values()) {
-            all.addAll(slice.getOrDefault(group, List.of()));
+        Map<NodeId, List<Pid>> byNode = new HashMap<>();
+        for (Map.Entry<NodeId, Map<String, List<Pid>>> slice : remote.entrySet()) {
+            List<Pid> theirs = slice.getValue().getOrDefault(group, List.of());
+            if (!theirs.isEmpty()) {
+                all.addAll(theirs);
+                byNode.put(slice.getKey(), List.copyOf(theirs));
+            }
         }
         if (all.isEmpty()) {
             published.remove(group);
         } else {
-            published.put(group, new GroupMembers(List.copyOf(all), List.copyOf(local)));
+            published.put(group, new GroupMembers(List.copyOf(all), List.copyOf(local), Map.copyOf(byNode)));
         }
     }
 
@@ -472,15 +505,26 @@ public final class PgScope implements Component {
                 .toByteArray();
     }
 
-    private void forgetMonitorIfNoGroup(Pid pid) {
-        for (List<Pid> members : localGroups.values()) {
-            if (members.contains(pid)) {
-                return;
-            }
+    /** Drops one membership of {@code pid} in {@code group} from the index; the last one ends its monitor. */
+    private void forgetMembership(Pid pid, String group) {
+        LocalMember member = memberMonitors.get(pid);
+        if (member == null) {
+            return;
         }
-        Long ref = memberMonitors.remove(pid);
-        if (ref != null) {
-            context.processes().demonitor(ref);
+        member.groups.remove(group);
+        if (member.groups.isEmpty()) {
+            memberMonitors.remove(pid);
+            context.processes().demonitor(member.monitorRef);
+        }
+    }
+
+    /** A local member: the monitor of its process and its groups, once per join. */
+    private static final class LocalMember {
+        final long monitorRef;
+        final List<String> groups = new ArrayList<>(1);
+
+        LocalMember(long monitorRef) {
+            this.monitorRef = monitorRef;
         }
     }
 

@@ -26,6 +26,7 @@ public final class BenchCommand implements Callable<Integer> {
     static {
         List<Workload> all = new ArrayList<>(
                 List.of(new NodeJoinWorkload(), new LocalMessagingWorkload(), new RemoteMessagingWorkload()));
+        all.addAll(PgWorkloads.all());
         all.addAll(RegistryWorkloads.all());
         for (Workload workload : all) {
             WORKLOADS.put(workload.name(), workload);

@@ -10,7 +10,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "Cohort 0.1.0",
         description = "Erlang/OTP's cluster building blocks for the JVM.",
-        subcommands = {NodeCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            NodeCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            JmhCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class CohortCli implements Runnable {
 
     @CommandLine.Spec
@@ -22,6 +28,6 @@ public final class CohortCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: node, demo or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: node, demo, bench or jmh");
     }
 }

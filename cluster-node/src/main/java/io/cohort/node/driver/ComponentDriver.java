@@ -21,9 +21,13 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
@@ -36,6 +40,12 @@ import java.util.function.LongFunction;
  * the control plane's delivery thread then stops reading, and JGroups' flow control pushes back on the senders, so
  * nothing is dropped. A timer that finds the inbox full is retried after {@link #TIMER_RETRY_NS} and counted
  * ({@code component.timer.deferred}), so the shared timer thread never blocks.
+ *
+ * <p><b>Whose thread runs it.</b> Whoever holds the component's <em>turn</em> lock handles events, always in inbox
+ * order: normally the owner thread. A caller of {@link #submit} that finds the turn free takes it, handles the events
+ * already queued (they came first), then runs its own task on its own thread; so the component still does one thing
+ * at a time in arrival order, and a caller writing in a loop pays no thread hand-off per call, even when the owner
+ * thread waits for a CPU. A caller that finds the turn taken queues its task like any event.
  *
  * <p><b>Failures.</b> A handler that throws is a bug in the component: the error is logged and counted
  * ({@code component.handler.failed}) and the next event is handled; the driver never dies of it.
@@ -57,6 +67,12 @@ public final class ComponentDriver implements AutoCloseable {
     private final Thread owner;
     private final Metrics.Counter handlerFailures;
     private final Metrics.Counter timersDeferred;
+    /** Held by whoever handles events: the owner thread, or a caller of {@link #submit}. Events leave the inbox only under it. */
+    private final ReentrantLock turn = new ReentrantLock();
+    /** Set once {@code onStop} has run; nothing is handled afterwards. */
+    private volatile boolean stopped;
+
+    private final Context context = new Context();
 
     /** The view last handed to the component; read by its own thread through {@link Transport#view()}. */
     private volatile MembershipView view;
@@ -126,19 +142,72 @@ public final class ComponentDriver implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} on the component's thread with the time it read for it, and completes with its result. This
-     * is how public APIs reach a component's state; waiting for the future is the back-pressure.
+     * Runs {@code task} in the component's turn, after every event queued before it, with the time read for it, and
+     * completes with its result. This is how public APIs reach a component's state; waiting for the future is the
+     * back-pressure. When the turn is free the task (and the events queued before it) run on the calling thread
+     * before this returns, so a task must not wait for something only the caller would do afterwards.
      */
     public <R> CompletableFuture<R> submit(LongFunction<R> task) {
         CompletableFuture<R> result = new CompletableFuture<>();
-        enqueue(new Event.Task(nowNs -> {
+        LongConsumer body = nowNs -> {
             try {
                 result.complete(task.apply(nowNs));
             } catch (RuntimeException | Error e) {
                 result.completeExceptionally(e);
             }
-        }));
+        };
+        // Not from inside a handler (the turn is re-entrant): that task must wait for the current event to end.
+        if (!stopping && owner.isAlive() && !turn.isHeldByCurrentThread() && turn.tryLock()) {
+            try {
+                if (!drain(inbox.size()) && !stopped) { // what was queued before us runs first
+                    body.accept(clock.nowNs());
+                    return result;
+                }
+            } finally {
+                turn.unlock();
+            }
+            result.completeExceptionally(new IllegalStateException("component " + component.name() + " stopped"));
+            return result;
+        }
+        enqueue(new Event.Task(body));
         return result;
+    }
+
+    /**
+     * Runs {@code task} in the component's turn on the calling thread and returns its result: it waits (at most
+     * {@code timeout}) for the turn, handles the events queued before it, then runs the task. This is the synchronous
+     * form of {@link #submit} for public APIs whose callers wait anyway: the caller never waits for the owner thread
+     * to be scheduled, only for the turn. From inside a handler, or before the driver runs, it falls back to
+     * {@link #submit}.
+     *
+     * @throws TimeoutException when the turn (or the queued task) is not had in time
+     * @throws IllegalStateException when the component has stopped
+     */
+    public <R> R call(LongFunction<R> task, java.time.Duration timeout) throws TimeoutException, InterruptedException {
+        if (turn.isHeldByCurrentThread() || !owner.isAlive() || stopping) {
+            try {
+                return submit(task).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        if (!turn.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new TimeoutException("component " + component.name() + " was busy for " + timeout);
+        }
+        try {
+            if (drain(inbox.size()) || stopped) {
+                throw new IllegalStateException("component " + component.name() + " stopped");
+            }
+            return task.apply(clock.nowNs());
+        } finally {
+            turn.unlock();
+        }
     }
 
     /** Runs {@code onStop} as the last event and waits up to {@code timeoutNs} for the owner thread to end. */
@@ -153,6 +222,7 @@ public final class ComponentDriver implements AutoCloseable {
         }
         stopping = true;
         inbox.offer(new Event.Stop()); // if full, the interrupt below ends the loop after its current event
+        LockSupport.unpark(owner);
         try {
             if (!owner.join(java.time.Duration.ofNanos(timeoutNs))) {
                 owner.interrupt();
@@ -166,44 +236,84 @@ public final class ComponentDriver implements AutoCloseable {
         if (stopping) {
             return;
         }
-        try {
-            inbox.put(event);
-        } catch (InterruptedException e) {
+        // Never lose an event to an interrupt: an exit notice comes from the ending process's own thread, which may
+        // be interrupted as it ends. The wait for room is uninterruptible; the interrupt is kept for the caller.
+        boolean interrupted = false;
+        while (true) {
+            try {
+                inbox.put(event);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        LockSupport.unpark(owner);
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
     private void loop() {
-        NodeContext context = new Context();
-        while (true) {
-            Event event;
+        while (!stopped) {
+            turn.lock();
             try {
-                event = inbox.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            long nowNs = clock.nowNs();
-            try {
-                switch (event) {
-                    case Event.Start start -> component.onStart(context, nowNs);
-                    case Event.View v -> {
-                        view = v.view();
-                        component.onView(v.view(), nowNs);
-                    }
-                    case Event.Message m -> component.onMessage(m.from(), m.payload(), nowNs);
-                    case Event.Timer t -> component.onTimer(t.key(), nowNs);
-                    case Event.Exit x -> component.onProcessExit(x.pid(), x.monitorRef(), x.reason(), nowNs);
-                    case Event.Task task -> task.body().accept(nowNs);
-                    case Event.Stop stop -> {
-                        component.onStop(nowNs);
-                        return;
-                    }
+                if (drain(Integer.MAX_VALUE)) {
+                    return;
                 }
-            } catch (RuntimeException | Error e) {
-                handlerFailures.increment();
-                LOG.log(System.Logger.Level.ERROR, "component " + component.name() + " failed on " + event, e);
+            } finally {
+                turn.unlock();
+            }
+            // Wait for the next event without holding the turn. An enqueue after the check unparks us, so no event
+            // is missed; a caller of submit may handle it first, which is fine.
+            while (inbox.isEmpty() && !stopped) {
+                if (Thread.interrupted()) {
+                    return;
+                }
+                LockSupport.park(this);
             }
         }
+    }
+
+    /**
+     * Handles up to {@code max} queued events in order; the caller holds the turn. True once the component has stopped.
+     */
+    private boolean drain(int max) {
+        for (int i = 0; i < max && !stopped; i++) {
+            Event event = inbox.poll();
+            if (event == null) {
+                break;
+            }
+            if (handle(event)) {
+                stopped = true;
+            }
+        }
+        return stopped;
+    }
+
+    /** Handles one event while holding the turn; true for the last one (stop). */
+    private boolean handle(Event event) {
+        long nowNs = clock.nowNs();
+        try {
+            switch (event) {
+                case Event.Start start -> component.onStart(context, nowNs);
+                case Event.View v -> {
+                    view = v.view();
+                    component.onView(v.view(), nowNs);
+                }
+                case Event.Message m -> component.onMessage(m.from(), m.payload(), nowNs);
+                case Event.Timer t -> component.onTimer(t.key(), nowNs);
+                case Event.Exit x -> component.onProcessExit(x.pid(), x.monitorRef(), x.reason(), nowNs);
+                case Event.Task task -> task.body().accept(nowNs);
+                case Event.Stop stop -> {
+                    component.onStop(nowNs);
+                    return true;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            handlerFailures.increment();
+            LOG.log(System.Logger.Level.ERROR, "component " + component.name() + " failed on " + event, e);
+        }
+        return false;
     }
 
     private sealed interface Event {
@@ -245,6 +355,7 @@ public final class ComponentDriver implements AutoCloseable {
                 arm(TIMER_RETRY_NS);
                 return;
             }
+            LockSupport.unpark(owner);
             done = true;
         }
 

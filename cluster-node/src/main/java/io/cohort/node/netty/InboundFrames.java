@@ -7,6 +7,8 @@ import io.cohort.node.process.ProcessRuntime;
 import io.cohort.node.wire.DataFrame;
 import io.cohort.node.wire.ExitSignal;
 import io.cohort.node.wire.Send;
+import io.cohort.node.wire.SendMany;
+import io.cohort.node.wire.WireNodeId;
 import io.cohort.node.wire.WirePid;
 
 /**
@@ -44,6 +46,8 @@ final class InboundFrames {
         DataFrame.KindCase kind = frame.getKindCase();
         if (kind == DataFrame.KindCase.SEND) {
             onSend(frame.getSend());
+        } else if (kind == DataFrame.KindCase.SEND_MANY) {
+            onSendMany(frame.getSendMany());
         } else if (kind == DataFrame.KindCase.EXIT_SIGNAL) {
             ExitSignal exit = frame.getExitSignal();
             if (ours(exit.getTo()) && sentBy(from, exit.getFrom())) {
@@ -87,8 +91,13 @@ final class InboundFrames {
     }
 
     private void onSend(Send send) {
-        if (!ours(send.getTo())) {
-            return;
+        // Addressed by serial alone, the frame is for this incarnation: the connection was admitted for it.
+        Pid to = send.hasTo() ? null : new Pid(self, send.getToSerial());
+        if (to == null) {
+            if (!ours(send.getTo())) {
+                return;
+            }
+            to = WireMessages.pid(send.getTo());
         }
         Object message;
         try {
@@ -97,12 +106,41 @@ final class InboundFrames {
             counters.droppedUnknownTag.increment();
             log.warn(
                     "tag",
-                    "dropped a message for " + WireMessages.pid(send.getTo()) + ": " + e.getMessage()
-                            + " (register the codec on every node)");
+                    "dropped a message for " + to + ": " + e.getMessage() + " (register the codec on every node)");
             return;
         }
         // A dead pid drops it silently, as Erlang's send does.
-        runtime.send(WireMessages.pid(send.getTo()), message);
+        runtime.send(to, message);
+    }
+
+    private void onSendMany(SendMany many) {
+        if (!ours(many.getTo())) {
+            return;
+        }
+        Object message;
+        try {
+            message = wire.decode(many.getMessage());
+        } catch (WireMessages.UnknownTagException e) {
+            counters.droppedUnknownTag.increment();
+            log.warn(
+                    "tag",
+                    "dropped a message for " + many.getSerialsCount() + " processes: " + e.getMessage()
+                            + " (register the codec on every node)");
+            return;
+        }
+        for (int i = 0; i < many.getSerialsCount(); i++) {
+            runtime.send(new Pid(self, many.getSerials(i)), message);
+        }
+    }
+
+    private boolean ours(WireNodeId node) {
+        if (node.getName().equals(self.name()) && node.getIncarnation() == self.incarnation()) {
+            return true;
+        }
+        counters.droppedForeignIncarnation.increment();
+        log.warn(
+                "incarnation", "dropped a frame for " + node.getName() + "#" + node.getIncarnation() + ", not " + self);
+        return false;
     }
 
     private boolean ours(WirePid pid) {

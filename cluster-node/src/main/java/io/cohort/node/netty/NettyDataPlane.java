@@ -14,6 +14,7 @@ import io.cohort.node.wire.DataFrame;
 import io.cohort.node.wire.ExitSignal;
 import io.cohort.node.wire.Hello;
 import io.cohort.node.wire.Send;
+import io.cohort.node.wire.SendMany;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -30,6 +31,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -231,7 +233,7 @@ public final class NettyDataPlane implements RemoteProcesses, AutoCloseable {
     public void send(Pid to, Object message) {
         DataFrame frame = DataFrame.newBuilder()
                 .setVersion(Frames.VERSION)
-                .setSend(Send.newBuilder().setTo(WireMessages.pid(to)).setMessage(wire.encode(message)))
+                .setSend(Send.newBuilder().setToSerial(to.serial()).setMessage(wire.encode(message)))
                 .build();
         int size = frame.getSerializedSize();
         if (size > config.maxMessageBytes()) {
@@ -239,6 +241,38 @@ public final class NettyDataPlane implements RemoteProcesses, AutoCloseable {
                     + config.maxMessageBytes() + ")");
         }
         PeerConnection connection = connectionTo(to.node());
+        if (connection == null) {
+            counters.droppedNoRoute.increment();
+        } else if (!connection.offer(frame, false)) {
+            counters.droppedQueueFull.increment();
+        }
+    }
+
+    /**
+     * Queues one frame that {@code node} fans out to {@code pids}: the message is encoded once, whatever the number of
+     * receivers. Dropped and counted (once) like {@link #send}.
+     *
+     * @throws IllegalArgumentException when a pid is not of {@code node}, or as {@link #send}
+     */
+    @Override
+    public void sendMany(NodeId node, List<Pid> pids, Object message) {
+        SendMany.Builder many = SendMany.newBuilder().setTo(WireMessages.nodeId(node));
+        for (Pid pid : pids) {
+            if (!pid.node().equals(node)) {
+                throw new IllegalArgumentException(pid + " is not a process of " + node);
+            }
+            many.addSerials(pid.serial());
+        }
+        DataFrame frame = DataFrame.newBuilder()
+                .setVersion(Frames.VERSION)
+                .setSendMany(many.setMessage(wire.encode(message)))
+                .build();
+        int size = frame.getSerializedSize();
+        if (size > config.maxMessageBytes()) {
+            throw new IllegalArgumentException("a message of " + size + " bytes to " + pids.size() + " processes of "
+                    + node + " exceeds maxMessageBytes (" + config.maxMessageBytes() + ")");
+        }
+        PeerConnection connection = connectionTo(node);
         if (connection == null) {
             counters.droppedNoRoute.increment();
         } else if (!connection.offer(frame, false)) {

@@ -32,6 +32,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@value #BATCH_FRAMES} queued frames and flushes once, so a burst of sends costs one system call per batch. It stops
  * when the channel is not writable (Netty's high-water mark) and resumes when it is.
  *
+ * <p><b>Lingering.</b> Waking an event loop that sleeps in {@code epoll_wait} costs the sender a system call. After
+ * a drain that wrote frames, the drain stays scheduled for up to {@value #LINGER_NS} ns with nothing to write (it
+ * re-queues itself on the loop, which then polls instead of sleeping), so a steady sender finds a drain pending and
+ * never wakes the loop itself; once the stream pauses the loop sleeps again.
+ *
  * <p><b>Reconnect.</b> While the peer is in the view (the plane closes this object when it leaves), a failed or lost
  * connection is retried after a backoff that doubles from {@value #BACKOFF_MIN_MS} ms to {@value #BACKOFF_MAX_MS} ms;
  * frames wait in the queue meanwhile. Frames written to a connection that then broke are lost, as in Erlang when a
@@ -44,6 +49,9 @@ final class PeerConnection {
     static final int BATCH_FRAMES = 1024;
     /** Frames of one drain are encoded into buffers of about this size, written one buffer at a time. */
     static final int BATCH_BYTES = 64 * 1024;
+
+    /** How long a drain stays scheduled after the last frame it wrote (see the class comment). */
+    static final long LINGER_NS = 50_000;
 
     static final long BACKOFF_MIN_MS = 50;
     static final long BACKOFF_MAX_MS = 2000;
@@ -68,6 +76,8 @@ final class PeerConnection {
     private boolean connecting;
     /** The next reconnect delay. Loop-confined. */
     private long backoffMs = BACKOFF_MIN_MS;
+    /** When the last drain wrote something ({@link System#nanoTime}). Loop-confined. */
+    private long lastWriteNs;
 
     /** Senders waiting for room; signalled when a drain frees some. */
     private final java.util.concurrent.locks.ReentrantLock roomLock = new java.util.concurrent.locks.ReentrantLock();
@@ -196,9 +206,12 @@ final class PeerConnection {
             current.flush();
             counters.framesSent.add(written);
             signalRoom();
+            lastWriteNs = System.nanoTime();
         }
         if (!queue.isEmpty() && current.isWritable()) {
             scheduleDrain(); // more than one batch: yield to the loop's other channels, then continue
+        } else if (queue.isEmpty() && System.nanoTime() - lastWriteNs < LINGER_NS) {
+            scheduleDrain(); // linger: senders of a steady stream then find a drain pending and wake nobody
         }
     }
 

@@ -96,6 +96,30 @@ public final class ProcessRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code message} to every pid of {@code pids}, all of one {@code node}: delivered directly when that is
+     * this node, otherwise as one transmission that the node fans out to its processes (one frame on the data plane,
+     * encoded once). The same message object reaches every local receiver, so it should be immutable.
+     */
+    public void sendMany(NodeId node, List<Pid> pids, Object message) {
+        Objects.requireNonNull(message, "message");
+        if (pids.isEmpty()) {
+            return;
+        }
+        if (node.equals(table.self())) {
+            for (Pid pid : pids) {
+                table.deliver(pid, message);
+            }
+        } else {
+            RemoteProcesses router = remote;
+            if (router == null) {
+                droppedNoRoute.add(pids.size());
+            } else {
+                router.sendMany(node, pids, message);
+            }
+        }
+    }
+
     /** Sends an exit signal from outside any process, as if from {@code from}. */
     public void exit(Pid from, Pid target, ExitReason reason) {
         if (target.node().equals(table.self())) {

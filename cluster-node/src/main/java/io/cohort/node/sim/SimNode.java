@@ -152,7 +152,7 @@ public final class SimNode {
     void deliverMessage(NodeId from, String componentName, byte[] payload) {
         Component component = components.get(componentName);
         if (component == null) {
-            metrics.counter("transport.dropped", "reason", "unknown_component").increment();
+            metrics.counter("control.dropped", "reason", "unknown_component").increment();
             return;
         }
         component.onMessage(from, payload, nowNs());

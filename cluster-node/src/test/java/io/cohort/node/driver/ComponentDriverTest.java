@@ -16,6 +16,7 @@ import io.cohort.node.sim.SimMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -121,10 +122,15 @@ class ComponentDriverTest {
         try (ComponentDriver driver = driver(recorder, 1)) {
             driver.start();
             CountDownLatch release = new CountDownLatch(1);
-            driver.submit(nowNs -> {
-                await().atMost(BOUND).until(() -> release.getCount() == 0);
-                return null;
-            });
+            CountDownLatch busy = new CountDownLatch(1);
+            // Keeps the component busy; submit may run it on the submitting thread, so that is another thread.
+            Thread.ofVirtual()
+                    .start(() -> driver.submit(nowNs -> {
+                        busy.countDown();
+                        await().atMost(BOUND).until(() -> release.getCount() == 0);
+                        return null;
+                    }));
+            busy.await();
             driver.deliverMessage(PEER, new byte[] {1}); // fills the single slot
             Thread deliverer = Thread.ofVirtual().start(() -> driver.deliverMessage(PEER, new byte[] {2}));
             await().atMost(BOUND).until(() -> deliverer.getState() == Thread.State.WAITING);
@@ -132,6 +138,46 @@ class ComponentDriverTest {
             deliverer.join(BOUND);
             assertThat(driver.submit(nowNs -> List.copyOf(recorder.events)).get(5, TimeUnit.SECONDS))
                     .contains("msg b#1 1", "msg b#1 2");
+        }
+    }
+
+    @Test
+    void aSubmitWhileEventsWaitRunsAfterThemAndAnIdleSubmitRunsOnTheCaller() throws Exception {
+        Recorder recorder = new Recorder();
+        try (ComponentDriver driver = driver(recorder, 64)) {
+            driver.start();
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch busy = new CountDownLatch(1);
+            Thread.ofVirtual()
+                    .start(() -> driver.submit(nowNs -> {
+                        busy.countDown();
+                        await().atMost(BOUND).until(() -> release.getCount() == 0);
+                        return null;
+                    }));
+            busy.await();
+            for (int i = 0; i < 10; i++) {
+                driver.deliverMessage(PEER, new byte[] {(byte) i});
+            }
+            CompletableFuture<List<String>> seen = driver.submit(nowNs -> List.copyOf(recorder.events));
+            assertThat(seen).isNotDone(); // the turn is taken: queued behind the ten messages
+            release.countDown();
+            List<String> events = seen.get(5, TimeUnit.SECONDS);
+            assertThat(events.subList(events.size() - 10, events.size()))
+                    .containsExactly(
+                            "msg b#1 0",
+                            "msg b#1 1",
+                            "msg b#1 2",
+                            "msg b#1 3",
+                            "msg b#1 4",
+                            "msg b#1 5",
+                            "msg b#1 6",
+                            "msg b#1 7",
+                            "msg b#1 8",
+                            "msg b#1 9");
+            await().atMost(BOUND)
+                    .until(() -> driver.submit(nowNs -> Thread.currentThread()).isDone());
+            Thread runner = driver.submit(nowNs -> Thread.currentThread()).get(5, TimeUnit.SECONDS);
+            assertThat(runner).isSameAs(Thread.currentThread()); // idle: no hand-off
         }
     }
 

@@ -187,7 +187,10 @@ class BadInputTest {
             writeFrame(socket, send(receiver, "tagged-unknown", "no-such-codec").toByteArray());
             Pid otherLife = new Pid(new NodeId(b.self().name(), b.self().incarnation() + 1), receiver.serial());
             writeFrame(socket, send(otherLife, "wrong-incarnation", "string").toByteArray());
+            writeFrame(socket, sendMany(otherLife, "many-wrong-incarnation").toByteArray());
+            writeFrame(socket, sendMany(receiver, "many").toByteArray());
             writeFrame(socket, send(receiver, "good", "string").toByteArray());
+            assertThat(got.poll(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo("many");
             assertThat(got.poll(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo("good");
         }
         assertThat(counter(b, "data.frames.dropped", "reason", "malformed")).isGreaterThan(malformed);
@@ -198,6 +201,20 @@ class BadInputTest {
                 .isGreaterThan(foreign);
         assertThat(got).isEmpty();
         assertStillDelivers();
+    }
+
+    private static DataFrame sendMany(Pid to, String text) {
+        return DataFrame.newBuilder()
+                .setVersion(Frames.VERSION)
+                .setSendMany(io.cohort.node.wire.SendMany.newBuilder()
+                        .setTo(WireMessages.nodeId(to.node()))
+                        .addSerials(to.serial())
+                        .addSerials(Long.MAX_VALUE) // no such process: dropped silently
+                        .setMessage(WireMessage.newBuilder()
+                                .setUser(Payload.newBuilder()
+                                        .setTag("string")
+                                        .setData(com.google.protobuf.ByteString.copyFromUtf8(text)))))
+                .build();
     }
 
     private static DataFrame send(Pid to, String text, String tag) {

@@ -25,7 +25,7 @@ final class FuzzFrames {
         var remote = WireMessages.pid(new Pid(peer, 7));
         var reason = WireMessages.reason(new ExitReason.Failure("x.Y", "boom"));
         DataFrame.Builder frame = DataFrame.newBuilder().setVersion(Frames.VERSION);
-        switch (Math.floorMod(index, 9)) {
+        switch (Math.floorMod(index, 10)) {
             case 0 -> frame.setSend(Send.newBuilder().setTo(local).setMessage(wire.encode("hello")));
             case 1 ->
                 frame.setExitSignal(
@@ -46,6 +46,12 @@ final class FuzzFrames {
                         .setRef(index)
                         .setTarget(remote)
                         .setReason(reason));
+            case 8 ->
+                frame.setSendMany(io.cohort.node.wire.SendMany.newBuilder()
+                        .setTo(WireMessages.nodeId(self))
+                        .addSerials(1)
+                        .addSerials(2)
+                        .setMessage(wire.encode("to many")));
             default -> frame.setSend(Send.newBuilder().setTo(local).setMessage(wire.encode(42L)));
         }
         return frame.build();

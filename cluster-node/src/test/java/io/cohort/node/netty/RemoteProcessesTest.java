@@ -120,6 +120,44 @@ class RemoteProcessesTest {
     }
 
     @Test
+    void oneFrameForManyReceiversKeepsOrderWithPlainSends() throws Exception {
+        int count = 2_000;
+        CompletableFuture<List<Long>> first = new CompletableFuture<>();
+        CompletableFuture<List<Long>> second = new CompletableFuture<>();
+        Pid r1 = b.processes().spawn(ctx -> first.complete(receiveLongs(ctx, count)));
+        Pid r2 = b.processes().spawn(ctx -> second.complete(receiveLongs(ctx, count / 2)));
+        Pid dead = b.processes().spawn(ctx -> {});
+        await().atMost(BOUND).until(() -> !b.processes().isAlive(dead));
+        for (long i = 0; i < count; i++) {
+            if (i % 2 == 0) {
+                a.processes().send(r1, i);
+            } else {
+                a.processes().sendMany(b.self(), List.of(r1, dead, r2), i);
+            }
+        }
+        List<Long> all = first.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        List<Long> odd = second.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        for (int i = 0; i < count; i++) {
+            assertThat(all.get(i)).isEqualTo(i);
+        }
+        for (int i = 0; i < count / 2; i++) {
+            assertThat(odd.get(i)).isEqualTo(2L * i + 1);
+        }
+        assertThatThrownBy(() -> a.processes().sendMany(b.self(), List.of(r1, new Pid(a.self(), 1)), 1L))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not a process of");
+    }
+
+    private static List<Long> receiveLongs(io.cohort.node.process.ProcessContext ctx, int count)
+            throws InterruptedException {
+        List<Long> seen = new java.util.ArrayList<>(count);
+        while (seen.size() < count) {
+            seen.add((Long) ctx.receive());
+        }
+        return seen;
+    }
+
+    @Test
     void aCallToARemoteServerGetsItsReply() {
         Pid server = Servers.start(b.processes(), new Echo(), BOUND);
         assertThat(Servers.call(a.processes(), server, "hello", BOUND)).isEqualTo("hello");

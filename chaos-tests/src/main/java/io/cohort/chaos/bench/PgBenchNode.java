@@ -1,0 +1,293 @@
+package io.cohort.chaos.bench;
+
+import io.cohort.node.Node;
+import io.cohort.node.NodeId;
+import io.cohort.node.Pid;
+import io.cohort.node.process.ProcessRuntime;
+import io.cohort.node.tools.NodeEvent;
+import io.cohort.node.tools.StandaloneNode;
+import io.cohort.pg.PgScope;
+import io.cohort.pg.ProcessGroups;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A node process for the pg workloads, in one role ({@code BENCH_ROLE}); every node runs the scope {@code bench}.
+ * Steps that must wait for the other nodes wait for a file of that name in {@code TRIGGER_DIR}, which the workload
+ * creates; results are {@link NodeEvent} lines of kind {@code bench}.
+ *
+ * <ul>
+ *   <li>{@code idle}: only holds the scope.
+ *   <li>{@code joiner} (A): spawns {@code P} idle processes, then on {@code join} joins them round-robin to {@code G}
+ *       groups, one call each; on {@code exit} makes them all exit.
+ *   <li>{@code observer} (C): watches how many of node {@code A_NAME}'s members it knows; reports the first and the
+ *       complete sighting and when they are all gone again; measures the heap per remote member and the read rates.
+ *   <li>{@code fanout}: holds {@code M/3} members of group {@code fan}; node {@code a} also publishes, {@code K}
+ *       messages back to back on {@code publish}, then {@code L} paced ones on {@code latency}, and every node
+ *       writes each paced message's latency to its last local member into {@code TRIGGER_DIR}.
+ * </ul>
+ */
+public final class PgBenchNode {
+
+    static final String SCOPE = "bench";
+    static final String FAN_GROUP = "fan";
+    private static final int PAYLOAD_BYTES = 100;
+
+    private PgBenchNode() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        PgScope scope = new PgScope(SCOPE);
+        try (Node node = Node.builder(StandaloneNode.configFromEnvironment(env))
+                .component(scope)
+                .start()) {
+            ProcessGroups groups = new ProcessGroups(node, scope);
+            Path triggers = Path.of(env.getOrDefault("TRIGGER_DIR", "."));
+            int viewSize = Integer.parseInt(env.getOrDefault("VIEW_SIZE", "3"));
+            awaitCondition(() -> node.view().size() >= viewSize, "a view of " + viewSize);
+            switch (env.getOrDefault("BENCH_ROLE", "idle")) {
+                case "joiner" -> joiner(node, groups, env, triggers);
+                case "observer" -> observer(node, scope, groups, env);
+                case "fanout" -> fanout(node, groups, env, triggers);
+                default -> report(node, Map.of("idle", "1"));
+            }
+            new CountDownLatch(1).await(); // until the workload ends this process
+        }
+    }
+
+    // ---- pg_join, pg_exit, pg_crash: node A ----------------------------------------------------------------
+
+    private static void joiner(Node node, ProcessGroups groups, Map<String, String> env, Path triggers)
+            throws Exception {
+        int members = Integer.parseInt(env.getOrDefault("P", "10000"));
+        int groupCount = Integer.parseInt(env.getOrDefault("G", "100"));
+        ProcessRuntime runtime = node.processes();
+        List<Pid> pids = new ArrayList<>(members);
+        for (int i = 0; i < members; i++) {
+            pids.add(runtime.spawn(self -> self.receive())); // ends at its first message
+        }
+        long baseline = heapAfterGc();
+        report(node, Map.of("ready", "1"));
+        awaitTrigger(triggers, "join");
+        long startNs = System.nanoTime();
+        report(node, Map.of("join_start_us", Long.toString(StandaloneNode.nowUs())));
+        long slowJoins = 0;
+        long slowNs = 0;
+        for (int i = 0; i < members; i++) {
+            long joinStartNs = System.nanoTime();
+            groups.join("g" + (i % groupCount), pids.get(i));
+            long tookNs = System.nanoTime() - joinStartNs;
+            if (tookNs > 100_000) {
+                slowJoins++;
+                slowNs += tookNs;
+            }
+        }
+        long elapsedNs = System.nanoTime() - startNs;
+        report(node, Map.of("slow_joins", Long.toString(slowJoins), "slow_join_ms", Long.toString(slowNs / 1_000_000)));
+        report(node, Map.of("join_end_us", Long.toString(StandaloneNode.nowUs()), "join_rate", Long.toString((long)
+                (members * 1e9 / elapsedNs))));
+        long perMember = (heapAfterGc() - baseline) / members;
+        report(node, Map.of("local_bytes_per_member", Long.toString(perMember)));
+        awaitTrigger(triggers, "exit");
+        report(node, Map.of("exit_start_us", Long.toString(StandaloneNode.nowUs())));
+        for (Pid pid : pids) {
+            runtime.send(pid, "exit");
+        }
+    }
+
+    // ---- pg_join, pg_read, pg_memory, cleanups: node C ---------------------------------------------------------
+
+    private static void observer(Node node, PgScope scope, ProcessGroups groups, Map<String, String> env)
+            throws Exception {
+        int members = Integer.parseInt(env.getOrDefault("P", "10000"));
+        int groupCount = Integer.parseInt(env.getOrDefault("G", "100"));
+        String aName = env.getOrDefault("A_NAME", "a");
+        NodeId a = node.view().members().stream()
+                .filter(id -> id.name().equals(aName))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no node named " + aName + " in " + node.view()));
+        List<String> names = new ArrayList<>();
+        for (int g = 0; g < groupCount; g++) {
+            names.add("g" + g);
+        }
+        long baseline = heapAfterGc();
+        report(node, Map.of("ready", "1"));
+        while (countOf(scope, names, a) == 0) {
+            LockSupport.parkNanos(100_000);
+        }
+        report(node, Map.of("first_seen_us", Long.toString(StandaloneNode.nowUs())));
+        while (countOf(scope, names, a) < members) {
+            LockSupport.parkNanos(100_000);
+        }
+        report(node, Map.of("seen_all_us", Long.toString(StandaloneNode.nowUs())));
+
+        long perMember = (heapAfterGc() - baseline) / members;
+        String group = names.get(0);
+        Map<String, String> reads = new HashMap<>();
+        reads.put("remote_bytes_per_member", Long.toString(perMember));
+        reads.put("group_size", Integer.toString(groups.members(group).size()));
+        reads.put(
+                "members_rate",
+                Long.toString(readRate(() -> groups.members(group).size())));
+        reads.put(
+                "local_members_rate",
+                Long.toString(readRate(() -> groups.localMembers(group).size())));
+        report(node, reads);
+
+        while (countOf(scope, names, a) > 0) {
+            LockSupport.parkNanos(100_000);
+        }
+        report(node, Map.of("none_us", Long.toString(StandaloneNode.nowUs())));
+    }
+
+    private static int countOf(PgScope scope, List<String> groups, NodeId node) {
+        int count = 0;
+        for (String group : groups) {
+            count +=
+                    scope.snapshot(group).remote().getOrDefault(node, List.of()).size();
+        }
+        return count;
+    }
+
+    /** Calls per second of {@code read} on this one thread, over about two seconds after a warm-up. */
+    private static long readRate(java.util.function.IntSupplier read) {
+        long sink = 0;
+        for (int i = 0; i < 2_000_000; i++) {
+            sink += read.getAsInt();
+        }
+        long calls = 0;
+        long startNs = System.nanoTime();
+        long elapsedNs;
+        do {
+            for (int i = 0; i < 1_000_000; i++) {
+                sink += read.getAsInt();
+            }
+            calls += 1_000_000;
+            elapsedNs = System.nanoTime() - startNs;
+        } while (elapsedNs < 2_000_000_000L);
+        if (sink == 42) {
+            System.out.println(); // keeps the reads from being optimised away
+        }
+        return (long) (calls * 1e9 / elapsedNs);
+    }
+
+    // ---- pg_fanout: every node ----------------------------------------------------------------------------------
+
+    private static void fanout(Node node, ProcessGroups groups, Map<String, String> env, Path triggers)
+            throws Exception {
+        int total = Integer.parseInt(env.getOrDefault("M", "1000"));
+        int burst = Integer.parseInt(env.getOrDefault("K", "5000"));
+        int paced = Integer.parseInt(env.getOrDefault("L", "1000"));
+        int index = Integer.parseInt(env.getOrDefault("NODE_INDEX", "0"));
+        int nodes = Integer.parseInt(env.getOrDefault("VIEW_SIZE", "3"));
+        int local = total / nodes + (index < total % nodes ? 1 : 0);
+        AtomicLong burstDelivered = new AtomicLong();
+        AtomicLong pacedDelivered = new AtomicLong();
+        AtomicLongArray worstUs = new AtomicLongArray(paced);
+        long burstTarget = (long) burst * local;
+        long pacedTarget = (long) paced * local;
+        ProcessRuntime runtime = node.processes();
+        Pid[] pids = new Pid[local];
+        for (int i = 0; i < local; i++) {
+            pids[i] = runtime.spawn(self -> {
+                while (true) {
+                    ByteBuffer message = ByteBuffer.wrap((byte[]) self.receive());
+                    long nowUs = StandaloneNode.nowUs();
+                    int seq = message.getInt(0);
+                    if (seq < 0) {
+                        if (burstDelivered.incrementAndGet() == burstTarget) {
+                            report(node, Map.of("burst_done_us", Long.toString(nowUs)));
+                        }
+                    } else {
+                        long latencyUs = nowUs - message.getLong(4);
+                        worstUs.accumulateAndGet(seq, latencyUs, Math::max);
+                        if (pacedDelivered.incrementAndGet() == pacedTarget) {
+                            writeLatencies(triggers, node, worstUs);
+                            report(node, Map.of("paced_done_us", Long.toString(nowUs)));
+                        }
+                    }
+                }
+            });
+        }
+        groups.join(FAN_GROUP, pids);
+        awaitCondition(() -> groups.members(FAN_GROUP).size() == total, total + " members of " + FAN_GROUP);
+        report(node, Map.of("members_seen", Integer.toString(total)));
+        if (index != 0) {
+            return;
+        }
+        awaitTrigger(triggers, "publish");
+        report(node, Map.of("publish_start_us", Long.toString(StandaloneNode.nowUs())));
+        for (int k = 0; k < burst; k++) {
+            groups.publish(FAN_GROUP, message(-1 - k));
+        }
+        report(node, Map.of("publish_end_us", Long.toString(StandaloneNode.nowUs())));
+        awaitTrigger(triggers, "latency");
+        for (int k = 0; k < paced; k++) {
+            groups.publish(FAN_GROUP, message(k));
+            LockSupport.parkNanos(2_000_000); // paced: latency, not queueing behind the previous publish
+        }
+    }
+
+    private static byte[] message(int seq) {
+        ByteBuffer buffer = ByteBuffer.allocate(PAYLOAD_BYTES);
+        buffer.putInt(0, seq);
+        buffer.putLong(4, StandaloneNode.nowUs());
+        return buffer.array();
+    }
+
+    private static void writeLatencies(Path dir, Node node, AtomicLongArray worstUs) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < worstUs.length(); i++) {
+            text.append(worstUs.get(i)).append('\n');
+        }
+        try {
+            Path file = dir.resolve("latency-" + node.self().name() + ".txt");
+            Files.writeString(dir.resolve("tmp-" + node.self().name()), text);
+            Files.move(dir.resolve("tmp-" + node.self().name()), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    static long heapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static void awaitTrigger(Path dir, String name) throws InterruptedException {
+        Path file = dir.resolve(name);
+        awaitCondition(() -> Files.exists(file), "the trigger " + file);
+    }
+
+    private static void awaitCondition(java.util.function.BooleanSupplier condition, String what)
+            throws InterruptedException {
+        long deadlineNs = System.nanoTime() + 120_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadlineNs > 0) {
+                throw new IllegalStateException("gave up waiting for " + what + " after 120 s");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    static void report(Node node, Map<String, String> fields) {
+        System.out.println(NodeEvent.line("bench", node.self(), fields));
+        System.out.flush();
+    }
+}

@@ -1,0 +1,314 @@
+package io.cohort.chaos.bench;
+
+import io.cohort.chaos.cli.LocalCluster;
+import io.cohort.node.config.NodeConfig;
+import io.cohort.node.tools.NodeEvent;
+import io.cohort.node.tools.NodeProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pg workloads of WORKLOADS.md. {@code pg_join}, {@code pg_read}, {@code pg_memory} and {@code pg_exit} come
+ * from one run per member count (A joins, C observes, then A's members exit), shared when several are asked for;
+ * {@code pg_crash} kills (then, in a second run, stops) A while it holds its members; {@code pg_fanout} publishes to
+ * a group spread over three nodes. Member counts: {@code --param P=10000,100000} (the default), groups {@code G=100}.
+ */
+final class PgWorkloads {
+
+    private static final Duration BOUND = Duration.ofSeconds(180);
+    private static final List<String> NODES = List.of("a", "b", "c");
+
+    private PgWorkloads() {}
+
+    static List<Workload> all() {
+        return List.of(
+                new Membership(
+                        "pg_join",
+                        "A joins P processes to G groups, one call each (pg_join_rate, pg_convergence, lag)",
+                        PgWorkloads::reportJoin),
+                new Membership(
+                        "pg_read",
+                        "members/localMembers of a P/G-member group on C, one thread",
+                        PgWorkloads::reportRead),
+                new Crash(),
+                new Membership("pg_exit", "A's P members all exit -> C sees none", PgWorkloads::reportExit),
+                new Membership(
+                        "pg_memory", "heap per member, remote (on C) and local (on A)", PgWorkloads::reportMemory),
+                new Fanout());
+    }
+
+    static List<Integer> sizes(Map<String, String> params) {
+        return Arrays.stream(params.getOrDefault("P", "10000,100000").split(","))
+                .map(String::trim)
+                .map(Integer::parseInt)
+                .toList();
+    }
+
+    static int groups(Map<String, String> params) {
+        return Integer.parseInt(params.getOrDefault("G", "100"));
+    }
+
+    // ---- the shared membership run ---------------------------------------------------------------------------
+
+    /** What one membership run measured; times in µs. */
+    record MembershipRun(
+            int members,
+            NodeEvent joinStart,
+            NodeEvent joinEnd,
+            NodeEvent local,
+            NodeEvent seen,
+            NodeEvent reads,
+            long exitStartUs,
+            long noneUs) {
+
+        long field(NodeEvent event, String name) {
+            return Long.parseLong(event.fields().get(name));
+        }
+    }
+
+    private static final Map<String, MembershipRun> RUNS = new HashMap<>();
+
+    static synchronized MembershipRun membershipRun(int members, int groups, Report report) throws Exception {
+        String key = members + "/" + groups;
+        MembershipRun cached = RUNS.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Path triggers = Files.createTempDirectory("cohort-pg-bench");
+        try (LocalCluster cluster = new LocalCluster(NODES, PgWorkloads::trace)) {
+            Map<String, String> env = Map.of(
+                    "P", Integer.toString(members), "G", Integer.toString(groups), "TRIGGER_DIR", triggers.toString());
+            cluster.start("b", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "idle"));
+            cluster.start("c", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "observer"));
+            cluster.start("a", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "joiner"));
+            NodeProcess a = cluster.process("a");
+            NodeProcess c = cluster.process("c");
+            await(a, "ready");
+            await(c, "ready");
+            trigger(triggers, "join");
+            NodeEvent joinStart = await(a, "join_start_us");
+            NodeEvent joinEnd = await(a, "join_end_us");
+            NodeEvent slow = await(a, "slow_joins");
+            report.note("P=" + members + ": joins slower than 100 us: "
+                    + slow.fields().get("slow_joins") + ", " + slow.fields().get("slow_join_ms")
+                    + " ms in all (waits for the scope's turn)");
+            NodeEvent seen = await(c, "seen_all_us");
+            NodeEvent local = await(a, "local_bytes_per_member");
+            NodeEvent reads = await(c, "members_rate");
+            trigger(triggers, "exit");
+            long exitStartUs = Long.parseLong(await(a, "exit_start_us").fields().get("exit_start_us"));
+            long noneUs = Long.parseLong(await(c, "none_us").fields().get("none_us"));
+            MembershipRun run = new MembershipRun(members, joinStart, joinEnd, local, seen, reads, exitStartUs, noneUs);
+            report.note("P=" + members + " G=" + groups + ": joins on A, observed on C, then A's members exit");
+            RUNS.put(key, run);
+            return run;
+        } finally {
+            deleteTree(triggers);
+        }
+    }
+
+    private static void reportJoin(MembershipRun run, Report report) {
+        long startUs = run.field(run.joinStart, "join_start_us");
+        long endUs = run.field(run.joinEnd, "join_end_us");
+        long seenUs = run.field(run.seen, "seen_all_us");
+        int p = run.members();
+        report.metric("pg_join_rate_p" + p, run.field(run.joinEnd, "join_rate"), "joins/s");
+        report.metric("pg_convergence_p" + p, (seenUs - startUs) / 1000.0, "ms");
+        report.metric("pg_lag_after_last_join_p" + p, Math.max(0, seenUs - endUs) / 1000.0, "ms");
+    }
+
+    private static void reportRead(MembershipRun run, Report report) {
+        int p = run.members();
+        report.note("group of " + run.reads.fields().get("group_size") + " members");
+        report.metric("pg_get_members_rate_p" + p, run.field(run.reads, "members_rate"), "calls/s");
+        report.metric("pg_get_local_members_rate_p" + p, run.field(run.reads, "local_members_rate"), "calls/s");
+    }
+
+    private static void reportExit(MembershipRun run, Report report) {
+        report.metric("pg_exit_cleanup_p" + run.members(), Math.max(0, run.noneUs - run.exitStartUs) / 1000.0, "ms");
+    }
+
+    private static void reportMemory(MembershipRun run, Report report) {
+        int p = run.members();
+        report.note("heap after GC, delta over the run's members (A's counts pg's own structures only: its processes"
+                + " were spawned before the baseline)");
+        report.metric("pg_mem_remote_per_member_p" + p, run.field(run.reads, "remote_bytes_per_member"), "bytes");
+        report.metric("pg_mem_local_per_member_p" + p, run.field(run.local, "local_bytes_per_member"), "bytes");
+    }
+
+    interface Reporter {
+        void report(MembershipRun run, Report report);
+    }
+
+    /** A workload read off the shared membership run. */
+    record Membership(String name, String description, Reporter reporter) implements Workload {
+
+        @Override
+        public void run(Map<String, String> params, Report report) throws Exception {
+            for (int members : sizes(params)) {
+                reporter.report(membershipRun(members, groups(params), report), report);
+            }
+        }
+    }
+
+    // ---- pg_crash -------------------------------------------------------------------------------------------------
+
+    static final class Crash implements Workload {
+
+        @Override
+        public String name() {
+            return "pg_crash";
+        }
+
+        @Override
+        public String description() {
+            return "kill -9 (then SIGSTOP) of A holding P members -> C sees none of them";
+        }
+
+        @Override
+        public void run(Map<String, String> params, Report report) throws Exception {
+            NodeConfig.Timing timing = NodeConfig.Timing.DEFAULT;
+            report.note("failure detection: FD_SOCK2 on, FD_ALL3 timeout "
+                    + timing.fdTimeout().toMillis()
+                    + " ms, interval " + timing.fdInterval().toMillis() + " ms, VERIFY_SUSPECT2 "
+                    + timing.verifySuspectTimeout().toMillis() + " ms (NodeConfig defaults)");
+            for (int members : sizes(params)) {
+                report.metric("pg_crash_cleanup_p" + members, cleanup(members, groups(params), false), "ms");
+                report.metric("pg_hang_cleanup_p" + members, cleanup(members, groups(params), true), "ms");
+            }
+        }
+
+        private static double cleanup(int members, int groups, boolean hang) throws Exception {
+            Path triggers = Files.createTempDirectory("cohort-pg-bench");
+            try (LocalCluster cluster = new LocalCluster(NODES, PgWorkloads::trace)) {
+                Map<String, String> env = Map.of(
+                        "P",
+                        Integer.toString(members),
+                        "G",
+                        Integer.toString(groups),
+                        "TRIGGER_DIR",
+                        triggers.toString());
+                cluster.start("b", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "idle"));
+                cluster.start("c", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "observer"));
+                cluster.start("a", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "joiner"));
+                NodeProcess a = cluster.process("a");
+                NodeProcess c = cluster.process("c");
+                await(a, "ready");
+                await(c, "ready");
+                trigger(triggers, "join");
+                await(c, "members_rate"); // C has seen them all and finished its reads
+                long faultUs = hang ? a.pause() : a.kill();
+                long noneUs = Long.parseLong(await(c, "none_us").fields().get("none_us"));
+                return (noneUs - faultUs) / 1000.0;
+            } finally {
+                deleteTree(triggers);
+            }
+        }
+    }
+
+    // ---- pg_fanout ------------------------------------------------------------------------------------------------
+
+    static final class Fanout implements Workload {
+
+        @Override
+        public String name() {
+            return "pg_fanout";
+        }
+
+        @Override
+        public String description() {
+            return "publish to a group of M members over A, B, C: K back to back, then L paced (rate, latency)";
+        }
+
+        @Override
+        public void run(Map<String, String> params, Report report) throws Exception {
+            int total = Integer.parseInt(params.getOrDefault("M", "1000"));
+            int burst = Integer.parseInt(params.getOrDefault("K", "5000"));
+            int paced = Integer.parseInt(params.getOrDefault("L", "1000"));
+            Path triggers = Files.createTempDirectory("cohort-pg-bench");
+            try (LocalCluster cluster = new LocalCluster(NODES, PgWorkloads::trace)) {
+                for (int i = 0; i < NODES.size(); i++) {
+                    Map<String, String> env = new HashMap<>();
+                    env.put("BENCH_ROLE", "fanout");
+                    env.put("NODE_INDEX", Integer.toString(i));
+                    env.put("M", Integer.toString(total));
+                    env.put("K", Integer.toString(burst));
+                    env.put("L", Integer.toString(paced));
+                    env.put("TRIGGER_DIR", triggers.toString());
+                    cluster.start(NODES.get(i), PgBenchNode.class.getName(), env);
+                }
+                for (String name : NODES) {
+                    await(cluster.process(name), "members_seen");
+                }
+                trigger(triggers, "publish");
+                long startUs = Long.parseLong(
+                        await(cluster.process("a"), "publish_start_us").fields().get("publish_start_us"));
+                long doneUs = 0;
+                for (String name : NODES) {
+                    doneUs = Math.max(
+                            doneUs,
+                            Long.parseLong(await(cluster.process(name), "burst_done_us")
+                                    .fields()
+                                    .get("burst_done_us")));
+                }
+                double rate = (double) burst * total / ((doneUs - startUs) / 1e6);
+                trigger(triggers, "latency");
+                long[] worst = new long[paced];
+                for (String name : NODES) {
+                    await(cluster.process(name), "paced_done_us");
+                    List<String> lines = Files.readAllLines(triggers.resolve("latency-" + name + ".txt"));
+                    for (int i = 0; i < paced; i++) {
+                        worst[i] = Math.max(worst[i], Long.parseLong(lines.get(i)));
+                    }
+                }
+                Arrays.sort(worst);
+                report.note("M=" + total + " members over a, b, c; K=" + burst + " publishes back to back; L=" + paced
+                        + " paced publishes (one per 2 ms) for latency to the last member; 100-byte messages");
+                report.metric("pg_fanout_deliveries_rate", rate, "deliveries/s");
+                report.metric("pg_fanout_latency_p50_us", worst[paced / 2], "us");
+                report.metric("pg_fanout_latency_p99_us", worst[(int) (paced * 0.99)], "us");
+            } finally {
+                deleteTree(triggers);
+            }
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    private static void trace(NodeEvent event) {
+        if (System.getenv("COHORT_BENCH_TRACE") != null) {
+            System.err.println(event);
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String key, String value) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put(key, value);
+        return all;
+    }
+
+    private static NodeEvent await(NodeProcess process, String field) throws InterruptedException {
+        return process.await(e -> e.kind().equals("bench") && e.fields().containsKey(field), BOUND);
+    }
+
+    private static void trigger(Path dir, String name) throws IOException {
+        Files.createFile(dir.resolve(name));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        List<Path> paths = new ArrayList<>();
+        try (var walk = Files.walk(dir)) {
+            walk.forEach(paths::add);
+        }
+        for (int i = paths.size() - 1; i >= 0; i--) {
+            Files.deleteIfExists(paths.get(i));
+        }
+    }
+}
