@@ -85,6 +85,8 @@ public final class SupervisorServer implements Component {
     static final int WIRE_VERSION = 1;
     /** Tokens are {@code viewId << TOKEN_VIEW_SHIFT} plus restarts within that view. */
     static final int TOKEN_VIEW_SHIFT = 20;
+    /** Digests held for peers not in view yet; beyond this the smallest-named are dropped. */
+    static final int PENDING_DIGESTS_MAX = 256;
 
     /** What a node does about children when its side of a partition lacks a quorum. */
     public enum PartitionPolicy {
@@ -112,6 +114,9 @@ public final class SupervisorServer implements Component {
      *     had a quorum
      * @param syncEntriesMax most specs in one part of a sync
      * @param hostingWaitNs how long a new peer may stay unknown before this node stops waiting for its hosting
+     * @param takeoverDelayNs how long a keeper waits before starting a child whose node left the view: 0 for the
+     *     fastest failover; under {@code quorum}, longer than the spread of failure detection between the two sides of
+     *     a partition rules out the overlap of the minority still running while the majority restarts
      */
     public record Options(
             Placement placement,
@@ -119,14 +124,15 @@ public final class SupervisorServer implements Component {
             Redistribution redistribution,
             Set<String> members,
             int syncEntriesMax,
-            long hostingWaitNs) {
+            long hostingWaitNs,
+            long takeoverDelayNs) {
 
         public Options {
             Objects.requireNonNull(placement, "placement");
             Objects.requireNonNull(partitionPolicy, "partitionPolicy");
             Objects.requireNonNull(redistribution, "redistribution");
             members = Set.copyOf(members);
-            if (syncEntriesMax < 1 || hostingWaitNs < 0) {
+            if (syncEntriesMax < 1 || hostingWaitNs < 0 || takeoverDelayNs < 0) {
                 throw new IllegalArgumentException("bad supervisor options");
             }
         }
@@ -139,27 +145,43 @@ public final class SupervisorServer implements Component {
                     Redistribution.PASSIVE,
                     Set.of(),
                     4096,
-                    2_000_000_000L);
+                    2_000_000_000L,
+                    0);
         }
 
         public Options withPlacement(Placement value) {
-            return new Options(value, partitionPolicy, redistribution, members, syncEntriesMax, hostingWaitNs);
+            return new Options(
+                    value, partitionPolicy, redistribution, members, syncEntriesMax, hostingWaitNs, takeoverDelayNs);
         }
 
         public Options withPartitionPolicy(PartitionPolicy value) {
-            return new Options(placement, value, redistribution, members, syncEntriesMax, hostingWaitNs);
+            return new Options(
+                    placement, value, redistribution, members, syncEntriesMax, hostingWaitNs, takeoverDelayNs);
         }
 
         public Options withRedistribution(Redistribution value) {
-            return new Options(placement, partitionPolicy, value, members, syncEntriesMax, hostingWaitNs);
+            return new Options(
+                    placement, partitionPolicy, value, members, syncEntriesMax, hostingWaitNs, takeoverDelayNs);
         }
 
         public Options withMembers(Set<String> value) {
-            return new Options(placement, partitionPolicy, redistribution, value, syncEntriesMax, hostingWaitNs);
+            return new Options(
+                    placement, partitionPolicy, redistribution, value, syncEntriesMax, hostingWaitNs, takeoverDelayNs);
+        }
+
+        public Options withTakeoverDelayNs(long value) {
+            return new Options(
+                    placement, partitionPolicy, redistribution, members, syncEntriesMax, hostingWaitNs, value);
+        }
+
+        public Options withHostingWaitNs(long value) {
+            return new Options(
+                    placement, partitionPolicy, redistribution, members, syncEntriesMax, value, takeoverDelayNs);
         }
 
         public Options withSyncEntriesMax(int value) {
-            return new Options(placement, partitionPolicy, redistribution, members, value, hostingWaitNs);
+            return new Options(
+                    placement, partitionPolicy, redistribution, members, value, hostingWaitNs, takeoverDelayNs);
         }
     }
 
@@ -204,6 +226,8 @@ public final class SupervisorServer implements Component {
         int takenRetries;
         /** State the incarnation handed over, when handing off. */
         byte[] handoffState;
+        /** The handed-over state this incarnation started with, kept for a retry after {@code NAME_TAKEN}. */
+        byte[] startState;
 
         Timers.Timer timer;
 
@@ -217,6 +241,10 @@ public final class SupervisorServer implements Component {
     private record KillTimer(String id, Pid pid) {}
 
     private record HostingWait(NodeId peer) {}
+
+    private enum TakeoverTimer {
+        INSTANCE
+    }
 
     private final String supervisor;
     private final Options options;
@@ -252,12 +280,16 @@ public final class SupervisorServer implements Component {
     private final Map<String, Long> tokens = new HashMap<>();
     /** State handed over by a previous incarnation, waiting for this node to start the next one. */
     private final Map<String, byte[]> handoffStates = new HashMap<>();
+    /** Children of nodes that left the view, with the time (this node's clock) before which they are not started. */
+    private final Map<String, Long> takeoverAfterNs = new HashMap<>();
     /** Members that announced they are leaving: nothing is placed on them. */
     private final Set<NodeId> leaving = new TreeSet<>();
     /** The newest incarnation seen in a view, per node name: older ones are dead. */
     private final Map<String, Long> newestIncarnation = new HashMap<>();
     /** Subscribers to this replica's events: monitor ref -> pid. */
     private final TreeMap<Long, Pid> subscribers = new TreeMap<>();
+    /** Digests from peers not in this node's view yet (its answer would be dropped): answered when they are. */
+    private final TreeMap<NodeId, Digest> pendingDigests = new TreeMap<>();
     /** Futures of {@link #leave} callers, completed once no child runs here. */
     private final List<CompletableFuture<Void>> leaveWaiters = new ArrayList<>();
 
@@ -265,6 +297,9 @@ public final class SupervisorServer implements Component {
     private Set<String> reference;
 
     private MembershipView view;
+    /** The time of the event being handled. */
+    private long nowNs;
+
     private boolean selfLeaving;
     private boolean quorum;
 
@@ -484,9 +519,14 @@ public final class SupervisorServer implements Component {
         for (NodeId member : newView.members()) {
             newestIncarnation.merge(member.name(), member.incarnation(), Math::max);
         }
+        this.nowNs = nowNs;
         for (NodeId gone : change.left()) {
-            hosts.remove(gone);
+            TreeMap<String, Long> lost = hosts.remove(gone);
             hostingKnown.remove(gone);
+            if (lost != null && options.takeoverDelayNs > 0 && !leaving.contains(gone)) {
+                lost.keySet().forEach(id -> takeoverAfterNs.put(id, nowNs + options.takeoverDelayNs));
+                context.timers().schedule(TakeoverTimer.INSTANCE, options.takeoverDelayNs);
+            }
         }
         hosts.keySet().removeIf(node -> !newView.contains(node));
         hostingKnown.removeIf(node -> !newView.contains(node));
@@ -509,12 +549,19 @@ public final class SupervisorServer implements Component {
                 hostingKnown.add(peer);
             }
         }
+        pendingDigests.keySet().removeIf(node -> isRetired(node));
+        for (NodeId peer : List.copyOf(pendingDigests.keySet())) {
+            if (newView.contains(peer)) {
+                onDigest(peer, pendingDigests.remove(peer));
+            }
+        }
         reconcileAll();
         flush();
     }
 
     @Override
     public void onMessage(NodeId from, byte[] payload, long nowNs) {
+        this.nowNs = nowNs;
         SupervisorMessage message;
         try {
             message = SupervisorMessage.parseFrom(payload);
@@ -551,7 +598,11 @@ public final class SupervisorServer implements Component {
 
     @Override
     public void onTimer(Object key, long nowNs) {
-        if (key instanceof RestartTimer restart) {
+        this.nowNs = nowNs;
+        if (key == TakeoverTimer.INSTANCE) {
+            takeoverAfterNs.values().removeIf(after -> after <= nowNs);
+            reconcileAll();
+        } else if (key instanceof RestartTimer restart) {
             Local child = local.get(restart.id());
             if (child == restart.local() && child.phase == Phase.BACKOFF) {
                 child.timer = null;
@@ -572,6 +623,7 @@ public final class SupervisorServer implements Component {
 
     @Override
     public void onProcessExit(Pid pid, long monitorRef, ExitReason reason, long nowNs) {
+        this.nowNs = nowNs;
         if (subscribers.remove(monitorRef) != null) {
             return;
         }
@@ -636,6 +688,13 @@ public final class SupervisorServer implements Component {
     }
 
     private void onDigest(NodeId from, Digest digest) {
+        if (view == null || !view.contains(from)) {
+            pendingDigests.put(from, digest); // its view reached it before ours reached us
+            while (pendingDigests.size() > PENDING_DIGESTS_MAX) {
+                pendingDigests.pollFirstEntry();
+            }
+            return;
+        }
         Map<NodeId, CounterSet> seen = new TreeMap<>();
         for (SliceSeen slice : digest.getSlicesList()) {
             seen.put(SupervisorWire.node(slice.getNode()), SupervisorWire.counters(slice.getSeen()));
@@ -741,6 +800,13 @@ public final class SupervisorServer implements Component {
             if (!holdersElsewhere(id).isEmpty()) {
                 return; // another member runs it: it hands it over, or its loss will show in a view
             }
+            Long after = takeoverAfterNs.get(id);
+            if (after != null) {
+                if (after > nowNs) {
+                    return; // its node left the view moments ago: the takeover timer reconciles it
+                }
+                takeoverAfterNs.remove(id);
+            }
             Local fresh = new Local(id);
             local.put(id, fresh);
             start(fresh, spec.entry);
@@ -845,6 +911,10 @@ public final class SupervisorServer implements Component {
         long token = Math.max(view.id().id() << TOKEN_VIEW_SHIFT, tokens.getOrDefault(id, 0L) + 1);
         tokens.put(id, token);
         byte[] state = handoffStates.remove(id);
+        if (state == null) {
+            state = child.startState;
+        }
+        child.startState = state;
         Pid pid;
         try {
             pid = runtime.start(
@@ -910,6 +980,7 @@ public final class SupervisorServer implements Component {
             backoff(child, Math.min(1_000_000L << Math.min(child.takenRetries - 1, 10), 1_000_000_000L));
             return;
         }
+        child.startState = null; // a crashed incarnation's successor does not get the state handed to it
         Resolved spec = resolved(id);
         if (spec == null || spec.entry.failed() || reason instanceof ExitReason.Shutdown) {
             // A shutdown this replica did not ask for comes from the node closing its processes: let the child go
