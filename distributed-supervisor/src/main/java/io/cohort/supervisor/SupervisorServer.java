@@ -117,6 +117,8 @@ public final class SupervisorServer implements Component {
      * @param takeoverDelayNs how long a keeper waits before starting a child whose node left the view: 0 for the
      *     fastest failover; under {@code quorum}, longer than the spread of failure detection between the two sides of
      *     a partition rules out the overlap of the minority still running while the majority restarts
+     * @param antiEntropyIntervalNs how often this node sends every member a digest of the specs, so a write that
+     *     reached only some members (its writer crashed, or links were cut one way) reaches all; 0 for never
      */
     public record Options(
             Placement placement,
@@ -125,14 +127,15 @@ public final class SupervisorServer implements Component {
             Set<String> members,
             int syncEntriesMax,
             long hostingWaitNs,
-            long takeoverDelayNs) {
+            long takeoverDelayNs,
+            long antiEntropyIntervalNs) {
 
         public Options {
             Objects.requireNonNull(placement, "placement");
             Objects.requireNonNull(partitionPolicy, "partitionPolicy");
             Objects.requireNonNull(redistribution, "redistribution");
             members = Set.copyOf(members);
-            if (syncEntriesMax < 1 || hostingWaitNs < 0 || takeoverDelayNs < 0) {
+            if (syncEntriesMax < 1 || hostingWaitNs < 0 || takeoverDelayNs < 0 || antiEntropyIntervalNs < 0) {
                 throw new IllegalArgumentException("bad supervisor options");
             }
         }
@@ -146,42 +149,104 @@ public final class SupervisorServer implements Component {
                     Set.of(),
                     4096,
                     2_000_000_000L,
-                    0);
+                    0,
+                    5_000_000_000L);
         }
 
         public Options withPlacement(Placement value) {
             return new Options(
-                    value, partitionPolicy, redistribution, members, syncEntriesMax, hostingWaitNs, takeoverDelayNs);
+                    value,
+                    partitionPolicy,
+                    redistribution,
+                    members,
+                    syncEntriesMax,
+                    hostingWaitNs,
+                    takeoverDelayNs,
+                    antiEntropyIntervalNs);
         }
 
         public Options withPartitionPolicy(PartitionPolicy value) {
             return new Options(
-                    placement, value, redistribution, members, syncEntriesMax, hostingWaitNs, takeoverDelayNs);
+                    placement,
+                    value,
+                    redistribution,
+                    members,
+                    syncEntriesMax,
+                    hostingWaitNs,
+                    takeoverDelayNs,
+                    antiEntropyIntervalNs);
         }
 
         public Options withRedistribution(Redistribution value) {
             return new Options(
-                    placement, partitionPolicy, value, members, syncEntriesMax, hostingWaitNs, takeoverDelayNs);
+                    placement,
+                    partitionPolicy,
+                    value,
+                    members,
+                    syncEntriesMax,
+                    hostingWaitNs,
+                    takeoverDelayNs,
+                    antiEntropyIntervalNs);
         }
 
         public Options withMembers(Set<String> value) {
             return new Options(
-                    placement, partitionPolicy, redistribution, value, syncEntriesMax, hostingWaitNs, takeoverDelayNs);
+                    placement,
+                    partitionPolicy,
+                    redistribution,
+                    value,
+                    syncEntriesMax,
+                    hostingWaitNs,
+                    takeoverDelayNs,
+                    antiEntropyIntervalNs);
+        }
+
+        public Options withAntiEntropyIntervalNs(long value) {
+            return new Options(
+                    placement,
+                    partitionPolicy,
+                    redistribution,
+                    members,
+                    syncEntriesMax,
+                    hostingWaitNs,
+                    takeoverDelayNs,
+                    value);
         }
 
         public Options withTakeoverDelayNs(long value) {
             return new Options(
-                    placement, partitionPolicy, redistribution, members, syncEntriesMax, hostingWaitNs, value);
+                    placement,
+                    partitionPolicy,
+                    redistribution,
+                    members,
+                    syncEntriesMax,
+                    hostingWaitNs,
+                    value,
+                    antiEntropyIntervalNs);
         }
 
         public Options withHostingWaitNs(long value) {
             return new Options(
-                    placement, partitionPolicy, redistribution, members, syncEntriesMax, value, takeoverDelayNs);
+                    placement,
+                    partitionPolicy,
+                    redistribution,
+                    members,
+                    syncEntriesMax,
+                    value,
+                    takeoverDelayNs,
+                    antiEntropyIntervalNs);
         }
 
         public Options withSyncEntriesMax(int value) {
             return new Options(
-                    placement, partitionPolicy, redistribution, members, value, hostingWaitNs, takeoverDelayNs);
+                    placement,
+                    partitionPolicy,
+                    redistribution,
+                    members,
+                    value,
+                    hostingWaitNs,
+                    takeoverDelayNs,
+                    antiEntropyIntervalNs);
         }
     }
 
@@ -243,6 +308,10 @@ public final class SupervisorServer implements Component {
     private record HostingWait(NodeId peer) {}
 
     private enum TakeoverTimer {
+        INSTANCE
+    }
+
+    private enum AntiEntropyTimer {
         INSTANCE
     }
 
@@ -509,6 +578,9 @@ public final class SupervisorServer implements Component {
         childrenFailed = metrics.counter("supervisor.children.failed", "supervisor", tag);
         handoffs = metrics.counter("supervisor.handoffs", "supervisor", tag);
         metrics.gauge("supervisor.children.local", local::size, "supervisor", tag);
+        if (options.antiEntropyIntervalNs > 0) {
+            context.timers().schedule(AntiEntropyTimer.INSTANCE, options.antiEntropyIntervalNs);
+        }
     }
 
     @Override
@@ -537,6 +609,14 @@ public final class SupervisorServer implements Component {
             fresh.addAll(newView.members()); // non-transitive partitions: peers of our subgroup may have lost us too
         }
         fresh.remove(self);
+        if (!change.left().isEmpty()) {
+            // The survivors may each hold a different part of what the lost nodes wrote last: compare notes.
+            for (NodeId member : newView.members()) {
+                if (!member.equals(self) && !fresh.contains(member)) {
+                    sendDigest(member);
+                }
+            }
+        }
         for (NodeId peer : fresh) {
             sendDigest(peer);
             sendFullHosting(peer);
@@ -599,7 +679,16 @@ public final class SupervisorServer implements Component {
     @Override
     public void onTimer(Object key, long nowNs) {
         this.nowNs = nowNs;
-        if (key == TakeoverTimer.INSTANCE) {
+        if (key == AntiEntropyTimer.INSTANCE) {
+            if (view != null) {
+                for (NodeId member : view.members()) {
+                    if (!member.equals(self)) {
+                        sendDigest(member);
+                    }
+                }
+            }
+            context.timers().schedule(AntiEntropyTimer.INSTANCE, options.antiEntropyIntervalNs);
+        } else if (key == TakeoverTimer.INSTANCE) {
             takeoverAfterNs.values().removeIf(after -> after <= nowNs);
             reconcileAll();
         } else if (key instanceof RestartTimer restart) {
@@ -1271,6 +1360,29 @@ public final class SupervisorServer implements Component {
 
     boolean hasQuorum() {
         return quorum;
+    }
+
+    /** True when this replica holds a live entry of {@code id} in {@code slice}'s slice. */
+    boolean holdsEntry(NodeId slice, String id) {
+        return specs.get(slice, id) != null;
+    }
+
+    /** Every slice's entry for {@code id} and how much of the slice this replica has seen, for failure messages. */
+    String describe(String id) {
+        StringBuilder text = new StringBuilder(self + " view " + view + ":");
+        specs.digest()
+                .forEach((node, seen) -> text.append(" ")
+                        .append(node)
+                        .append("=")
+                        .append(specs.get(node, id))
+                        .append("/")
+                        .append(seen));
+        return text.append(" local=").append(local.containsKey(id)).toString();
+    }
+
+    /** The whole spec map, for failure messages. */
+    String specsText() {
+        return specs.toString();
     }
 
     /** True when both replicas hold the same spec map. */

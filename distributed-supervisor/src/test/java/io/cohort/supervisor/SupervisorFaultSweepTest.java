@@ -2,6 +2,7 @@ package io.cohort.supervisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cohort.node.NodeId;
 import io.cohort.node.Pid;
 import io.cohort.node.process.ExitReason;
 import io.cohort.node.sim.RandomFaults;
@@ -10,9 +11,9 @@ import io.cohort.node.sim.SimSweep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +52,7 @@ class SupervisorFaultSweepTest {
                 .withSyncEntriesMax(3); // tiny sync parts, so cutting is exercised
         SupervisorSim world = SupervisorSim.start(seed, NODES, options);
         SplittableRandom plan = new SplittableRandom(seed ^ 0x9e3779b97f4a7c15L);
-        Set<String> started = new TreeSet<>();
+        Map<String, NodeId> started = new TreeMap<>(); // id -> the slice its last start wrote
         List<String> log = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             for (int op = 0; op < 6; op++) {
@@ -62,7 +63,7 @@ class SupervisorFaultSweepTest {
                 // A spec no surviving replica holds is gone with the last node that held it (specs are not persisted;
                 // startChild returns once the spec is written locally): not a loss the supervisor promises to avoid.
                 String dead = fault.substring(fault.indexOf(' ') + 1);
-                started.removeIf(id -> !heldByAnotherLiveNode(world, id, dead));
+                started.entrySet().removeIf(e -> !heldByAnotherLiveNode(world, e.getValue(), e.getKey(), dead));
             }
             log.add(world.sim.nowNs() / 1_000_000 + "ms " + fault);
             world.sim.runFor(Duration.ofMillis(50 + plan.nextInt(4_000)));
@@ -71,17 +72,24 @@ class SupervisorFaultSweepTest {
         world.settle("settled after healing");
         world.sim.check(() -> {
             SupervisorServer observer = world.sim.liveNodes().get(0).component(SupervisorServer.class);
-            for (String id : started) {
+            for (String id : started.keySet()) {
                 assertThat(observer.liveSpecIds().contains(id)
                                 || observer.failedSpecIds().contains(id))
-                        .as("%s was started and never terminated; %s", id, log)
+                        .as(
+                                "%s was started and never terminated; %s; %s",
+                                id,
+                                log,
+                                world.sim.liveNodes().stream()
+                                        .map(n -> n.component(SupervisorServer.class)
+                                                .describe(id))
+                                        .toList())
                         .isTrue();
             }
         });
     }
 
     private static void randomOperation(
-            SupervisorSim world, SplittableRandom plan, Set<String> started, List<String> log) {
+            SupervisorSim world, SplittableRandom plan, Map<String, NodeId> started, List<String> log) {
         String node = "n" + (1 + plan.nextInt(NODES));
         SimNode target = world.sim.node(node);
         if (target.isDead() || target.isPaused()) {
@@ -93,7 +101,7 @@ class SupervisorFaultSweepTest {
                 world.sim.execute(node, SupervisorServer.class, (s, now) -> {
                     if (s.startChild(ChildSpec.of(id, SupervisorSim.KIND, null), true)
                             instanceof SupervisorServer.StartResult.Started) {
-                        started.add(id);
+                        started.put(id, world.sim.node(node).id());
                         log.add(world.sim.nowNs() / 1_000_000 + "ms start " + id + " on " + node);
                     }
                 });
@@ -114,13 +122,12 @@ class SupervisorFaultSweepTest {
         }
     }
 
-    private static boolean heldByAnotherLiveNode(SupervisorSim world, String id, String except) {
+    /** True when a live replica other than {@code except} holds the entry {@code slice} wrote for {@code id}. */
+    private static boolean heldByAnotherLiveNode(SupervisorSim world, NodeId slice, String id, String except) {
         for (SimNode node : world.sim.liveNodes()) {
-            if (!node.id().name().equals(except)) {
-                SupervisorServer server = node.component(SupervisorServer.class);
-                if (server.liveSpecIds().contains(id) || server.failedSpecIds().contains(id)) {
-                    return true;
-                }
+            if (!node.id().name().equals(except)
+                    && node.component(SupervisorServer.class).holdsEntry(slice, id)) {
+                return true;
             }
         }
         return false;

@@ -197,7 +197,8 @@ final class SupervisorSim {
         SupervisorServer first = live.get(0).component(SupervisorServer.class);
         for (SimNode node : live) {
             if (!node.component(SupervisorServer.class).sameSpecsAs(first)) {
-                return node.id() + " holds other specs than " + live.get(0).id();
+                return node.id() + " holds other specs than " + live.get(0).id() + ":\n    "
+                        + node.component(SupervisorServer.class).specsText() + "\n    " + first.specsText();
             }
         }
         Set<String> wanted = first.liveSpecIds();
