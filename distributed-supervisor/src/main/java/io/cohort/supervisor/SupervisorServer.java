@@ -1362,9 +1362,16 @@ public final class SupervisorServer implements Component {
         return quorum;
     }
 
-    /** True when this replica holds a live entry of {@code id} in {@code slice}'s slice. */
-    boolean holdsEntry(NodeId slice, String id) {
-        return specs.get(slice, id) != null;
+    /** True when this replica holds the live entry of {@code id} that {@code slice} wrote under {@code counter}. */
+    boolean holdsEntry(NodeId slice, String id, long counter) {
+        SpecEntry entry = specs.get(slice, id);
+        return entry != null && entry.counter() == counter;
+    }
+
+    /** The counter of this node's own entry of {@code id}, or 0. */
+    long ownCounter(String id) {
+        SpecEntry entry = specs.get(self, id);
+        return entry == null ? 0 : entry.counter();
     }
 
     /** Every slice's entry for {@code id} and how much of the slice this replica has seen, for failure messages. */

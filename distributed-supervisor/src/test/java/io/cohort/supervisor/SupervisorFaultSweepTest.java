@@ -2,7 +2,7 @@ package io.cohort.supervisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cohort.node.NodeId;
+import io.cohort.crdt.Dot;
 import io.cohort.node.Pid;
 import io.cohort.node.process.ExitReason;
 import io.cohort.node.sim.RandomFaults;
@@ -36,7 +36,7 @@ class SupervisorFaultSweepTest {
     @Test
     @Tag("slow")
     void soak() {
-        SimSweep.run("supervisor faults soak", 1_100_000, 3_000, seed -> run(seed, 25));
+        SimSweep.run("supervisor faults soak", 1_100_000, 10_000, seed -> run(seed, 25));
     }
 
     private static void run(long seed, int rounds) {
@@ -52,7 +52,7 @@ class SupervisorFaultSweepTest {
                 .withSyncEntriesMax(3); // tiny sync parts, so cutting is exercised
         SupervisorSim world = SupervisorSim.start(seed, NODES, options);
         SplittableRandom plan = new SplittableRandom(seed ^ 0x9e3779b97f4a7c15L);
-        Map<String, NodeId> started = new TreeMap<>(); // id -> the slice its last start wrote
+        Map<String, Dot> started = new TreeMap<>(); // id -> the entry its last start wrote
         List<String> log = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             for (int op = 0; op < 6; op++) {
@@ -89,7 +89,7 @@ class SupervisorFaultSweepTest {
     }
 
     private static void randomOperation(
-            SupervisorSim world, SplittableRandom plan, Map<String, NodeId> started, List<String> log) {
+            SupervisorSim world, SplittableRandom plan, Map<String, Dot> started, List<String> log) {
         String node = "n" + (1 + plan.nextInt(NODES));
         SimNode target = world.sim.node(node);
         if (target.isDead() || target.isPaused()) {
@@ -101,7 +101,7 @@ class SupervisorFaultSweepTest {
                 world.sim.execute(node, SupervisorServer.class, (s, now) -> {
                     if (s.startChild(ChildSpec.of(id, SupervisorSim.KIND, null), true)
                             instanceof SupervisorServer.StartResult.Started) {
-                        started.put(id, world.sim.node(node).id());
+                        started.put(id, new Dot(world.sim.node(node).id(), s.ownCounter(id)));
                         log.add(world.sim.nowNs() / 1_000_000 + "ms start " + id + " on " + node);
                     }
                 });
@@ -122,11 +122,11 @@ class SupervisorFaultSweepTest {
         }
     }
 
-    /** True when a live replica other than {@code except} holds the entry {@code slice} wrote for {@code id}. */
-    private static boolean heldByAnotherLiveNode(SupervisorSim world, NodeId slice, String id, String except) {
+    /** True when a live replica other than {@code except} holds the entry {@code entry} wrote for {@code id}. */
+    private static boolean heldByAnotherLiveNode(SupervisorSim world, Dot entry, String id, String except) {
         for (SimNode node : world.sim.liveNodes()) {
             if (!node.id().name().equals(except)
-                    && node.component(SupervisorServer.class).holdsEntry(slice, id)) {
+                    && node.component(SupervisorServer.class).holdsEntry(entry.node(), id, entry.counter())) {
                 return true;
             }
         }
