@@ -93,6 +93,7 @@ final class SupervisorWorkloads {
                     Files.createFile(triggers.resolve("leave"));
                 }
             }
+            long viewUs = 0;
             long firstUs = Long.MAX_VALUE;
             long lastUs = 0;
             int local = 0;
@@ -102,6 +103,7 @@ final class SupervisorWorkloads {
                 NodeEvent moved = await(process, "last_us");
                 firstUs = Math.min(firstUs, Long.parseLong(moved.fields().get("first_us")));
                 lastUs = Math.max(lastUs, Long.parseLong(moved.fields().get("last_us")));
+                viewUs = Math.max(viewUs, Long.parseLong(moved.fields().get("view_us")));
                 NodeEvent settled = await(process, "local");
                 local += Integer.parseInt(settled.fields().get("local"));
                 started += Long.parseLong(settled.fields().get("started"));
@@ -109,7 +111,9 @@ final class SupervisorWorkloads {
             int duplicates = Math.max(0, local - count);
             int lost = Math.max(0, count - local);
             report.note("s=" + count + ": " + onA + " children on A; after the fault B and C run " + local
-                    + ", having started " + started + " incarnations in all (including the initial placement)");
+                    + ", having started " + started + " incarnations in all (including the initial placement); "
+                    + "the later of B and C installed the view without A "
+                    + (viewUs > 0 ? (viewUs - faultUs) / 1000.0 + " ms after the fault" : "(not seen)"));
             switch (fault) {
                 case "failover" -> {
                     report.metric("sup_failover_children_on_a", onA, "count");
