@@ -31,6 +31,12 @@ public interface ChildRuntime {
      */
     void requestHandoff(Pid pid);
 
+    /**
+     * Called by the replica at the end of each of its events, after every {@link #start} of that event: a runtime may
+     * register the children it started in one batch here.
+     */
+    default void flush() {}
+
     /** How a runtime reports to its replica; calls arrive as events of the replica, never concurrently. */
     interface Callback {
         void handedOff(Pid pid, byte[] state);

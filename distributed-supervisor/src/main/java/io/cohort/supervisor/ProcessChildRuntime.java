@@ -21,6 +21,14 @@ import java.util.Objects;
  */
 public final class ProcessChildRuntime implements ChildRuntime {
 
+    /** Most children registered in one registry write. */
+    static final int REGISTER_BATCH_MAX = 4096;
+    /** How long a child waits for the verdict on its name before it gives up (a stuck registry). */
+    static final java.time.Duration VERDICT_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+    /** The registry's answer for one child, sent to it by the registering process. */
+    record Verdict(boolean registered) {}
+
     /** The message that asks a child to hand its state over and stop. */
     enum HandoffRequest {
         INSTANCE
@@ -30,6 +38,10 @@ public final class ProcessChildRuntime implements ChildRuntime {
     private final Registry registry;
     private final ChildKinds kinds;
     private final Callback callback;
+    /** Children started in the replica's current event, waiting to be registered in one batch at its end. */
+    private final java.util.List<String> pendingIds = new java.util.ArrayList<>();
+
+    private final java.util.List<Pid> pendingPids = new java.util.ArrayList<>();
 
     public ProcessChildRuntime(ProcessRuntime processes, Registry registry, ChildKinds kinds, Callback callback) {
         this.processes = Objects.requireNonNull(processes);
@@ -44,7 +56,43 @@ public final class ProcessChildRuntime implements ChildRuntime {
         if (code == null) {
             return processes.spawn(self -> self.exit(UNKNOWN_KIND));
         }
-        return Servers.spawn(processes, new Supervised(this, start, code));
+        Pid pid = Servers.spawn(processes, new Supervised(this, start, code));
+        pendingIds.add(start.id());
+        pendingPids.add(pid);
+        if (pendingIds.size() >= REGISTER_BATCH_MAX) {
+            flush();
+        }
+        return pid;
+    }
+
+    /**
+     * Registers the children started since the last flush in one registry write, from a process of its own (the
+     * replica never waits for the registry), and tells each child whether its name was free.
+     */
+    @Override
+    public void flush() {
+        if (pendingIds.isEmpty()) {
+            return;
+        }
+        java.util.List<String> ids = java.util.List.copyOf(pendingIds);
+        java.util.List<Pid> pids = java.util.List.copyOf(pendingPids);
+        pendingIds.clear();
+        pendingPids.clear();
+        processes.spawn(self -> {
+            java.util.List<RegisterResult> results;
+            try {
+                results = registry.registerAll(ids, pids);
+            } catch (RuntimeException e) {
+                // The registry did not answer: the children end (their replica retries them as name_taken).
+                pids.forEach(pid -> processes.send(pid, new Verdict(false)));
+                throw e;
+            }
+            for (int i = 0; i < pids.size(); i++) {
+                boolean registered = results.get(i) instanceof RegisterResult.Registered
+                        || results.get(i) instanceof RegisterResult.NoProcess; // it already ended: nothing to tell
+                processes.send(pids.get(i), new Verdict(registered));
+            }
+        });
     }
 
     @Override
@@ -69,8 +117,12 @@ public final class ProcessChildRuntime implements ChildRuntime {
         @SuppressWarnings("unchecked")
         public Next<Object> init(ServerContext context) throws Exception {
             context.process().trapExits(true); // so the supervisor's shutdown runs terminate
-            RegisterResult result = runtime.registry.register(start.id(), context.self(), null);
-            if (!(result instanceof RegisterResult.Registered)) {
+            // Its name is registered in a batch with the other children of the same replica event; no user code runs
+            // before the verdict, so the child is never reachable unnamed nor run under a name held elsewhere.
+            Verdict verdict = context.process()
+                    .receive(Verdict.class, v -> true, VERDICT_TIMEOUT)
+                    .orElse(new Verdict(false));
+            if (!verdict.registered()) {
                 return Next.stop(NAME_TAKEN, null);
             }
             inner = (Server<Object>) kind.create(start);

@@ -1235,6 +1235,9 @@ public final class SupervisorServer implements Component {
     // ---- sending ---------------------------------------------------------------------------------------------
 
     private void flush() {
+        if (runtime != null) {
+            runtime.flush();
+        }
         flushSpecs();
         if (!unsentHosting.isEmpty() && view != null) {
             Hosting.Builder hosting = Hosting.newBuilder();
