@@ -88,6 +88,24 @@ public final class Registry {
         return register(name, pid, null);
     }
 
+    /**
+     * Registers many local processes in one write of the replica (the results in the same order): far cheaper than as
+     * many {@link #register} calls when a burst of processes starts at once (a supervisor restarting a lost node's
+     * children).
+     */
+    public List<RegisterResult> registerAll(List<String> names, List<Pid> pids) {
+        if (names.size() != pids.size()) {
+            throw new IllegalArgumentException("as many names as pids");
+        }
+        return write(now -> {
+            List<RegisterResult> results = new java.util.ArrayList<>(names.size());
+            for (int i = 0; i < names.size(); i++) {
+                results.add(server.register(names.get(i), pids.get(i), null));
+            }
+            return results;
+        });
+    }
+
     /** Removes this node's registration of {@code name}; false when this node holds none. */
     public boolean unregister(String name) {
         return write(now -> server.unregister(name, null));

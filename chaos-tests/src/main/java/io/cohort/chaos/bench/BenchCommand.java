@@ -28,6 +28,7 @@ public final class BenchCommand implements Callable<Integer> {
                 List.of(new NodeJoinWorkload(), new LocalMessagingWorkload(), new RemoteMessagingWorkload()));
         all.addAll(PgWorkloads.all());
         all.addAll(RegistryWorkloads.all());
+        all.addAll(SupervisorWorkloads.all());
         for (Workload workload : all) {
             WORKLOADS.put(workload.name(), workload);
         }

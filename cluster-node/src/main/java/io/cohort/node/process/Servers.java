@@ -36,6 +36,14 @@ public final class Servers {
         return awaitInit(runtime, pid, initialized, initTimeout);
     }
 
+    /**
+     * Starts {@code server} unlinked without waiting for its {@code init}: for callers that must not block (protocol
+     * components), which learn how the start went from a monitor instead.
+     */
+    public static <S> Pid spawn(ProcessRuntime runtime, Server<S> server) {
+        return runtime.spawn(self -> new ServerLoop<>(self, server, null).run(new CompletableFuture<>()));
+    }
+
     /** Starts {@code server} linked to the calling process {@code parent} (a supervisor's start function). */
     public static <S> Pid startLink(ProcessContext parent, Server<S> server, Duration initTimeout) {
         CompletableFuture<ExitReason> initialized = new CompletableFuture<>();

@@ -1,0 +1,184 @@
+package io.cohort.chaos.bench;
+
+import io.cohort.node.Node;
+import io.cohort.node.Pid;
+import io.cohort.node.process.Next;
+import io.cohort.node.process.Server;
+import io.cohort.node.process.ServerContext;
+import io.cohort.node.tools.NodeEvent;
+import io.cohort.node.tools.StandaloneNode;
+import io.cohort.registry.Registry;
+import io.cohort.registry.RegistryServer;
+import io.cohort.supervisor.ChildInfo;
+import io.cohort.supervisor.ChildKinds;
+import io.cohort.supervisor.ChildSpec;
+import io.cohort.supervisor.DistributedSupervisor;
+import io.cohort.supervisor.SupervisorServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A node process for the supervisor benchmarks ({@code sup_*}): a registry and a supervisor named {@code bench}, and
+ * an idle child kind {@code idle}. Every node waits for a view of three. C starts {@code S} permanent children
+ * {@code w-0..}; every node reports {@code ready} once all S resolve by name here and run somewhere, with how many run
+ * on A ({@code on_a}) as this node sees it. A {@code leaver} (A in {@code sup_leave}) leaves on the file {@code leave}
+ * in {@code TRIGGER_DIR} and reports when its leave returned. Observers (B, C) then watch the children that ran on A:
+ * they report the time the first and the last of them resolves here to a process of another node ({@code first_us},
+ * {@code last_us}), then, once the supervisor has settled, how many children run on this node ({@code local}).
+ */
+public final class SupervisorNode {
+
+    private static final long BOUND_NS = 150_000_000_000L;
+
+    private SupervisorNode() {}
+
+    /** A child that only waits. */
+    static final class Idle implements Server<Integer> {
+        @Override
+        public Next<Integer> init(ServerContext context) {
+            return Next.state(0);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        int count = Integer.parseInt(env.getOrDefault("S", "1000"));
+        Path triggers = Path.of(env.getOrDefault("TRIGGER_DIR", "."));
+        RegistryServer names = new RegistryServer("bench");
+        SupervisorServer jobs = new SupervisorServer("bench");
+        try (Node node = Node.builder(StandaloneNode.configFromEnvironment(env))
+                .component(names)
+                .component(jobs)
+                .start()) {
+            Registry registry = new Registry(node, names);
+            java.util.concurrent.atomic.AtomicLong viewWithoutAUs = new java.util.concurrent.atomic.AtomicLong();
+            node.onViewChange(change -> {
+                if (change.left().stream().anyMatch(gone -> gone.name().equals("a"))) {
+                    viewWithoutAUs.compareAndSet(0, StandaloneNode.nowUs());
+                }
+            });
+            DistributedSupervisor supervisor = new DistributedSupervisor(
+                    node, jobs, registry, new ChildKinds().register("idle", start -> new Idle()));
+            awaitTrue(() -> node.view().size() == 3, "a view of 3");
+            String role = env.getOrDefault("BENCH_ROLE", "observer");
+            if (node.self().name().equals("c")) {
+                Thread.sleep(500); // the peers' hosting of the new view arrives first
+                for (int i = 0; i < count; i++) {
+                    supervisor.startChild(ChildSpec.of("w-" + i, "idle", null));
+                }
+            }
+            awaitTrue(() -> allResolve(registry, count), count + " children resolving");
+            awaitTrue(
+                    () -> supervisor.countChildren().running() == count, count + " children running per whichChildren");
+            List<String> onA = new ArrayList<>();
+            for (ChildInfo child : supervisor.whichChildren()) {
+                if (child.node() != null && child.node().name().equals("a")) {
+                    onA.add(child.id());
+                }
+            }
+            report(node, Map.of("ready", "1", "on_a", Integer.toString(onA.size())));
+            if (role.equals("leaver")) {
+                awaitTrue(() -> Files.exists(triggers.resolve("leave")), "the leave trigger");
+                boolean left = supervisor.leave(Duration.ofSeconds(60));
+                report(node, Map.of("left_us", Long.toString(StandaloneNode.nowUs()), "left", left ? "1" : "0"));
+                return; // closes the node
+            }
+            if (role.equals("observer")) {
+                observe(node, registry, supervisor, onA, count, viewWithoutAUs);
+            }
+            new CountDownLatch(1).await(); // the benchmark ends this process
+        }
+    }
+
+    private static void observe(
+            Node node,
+            Registry registry,
+            DistributedSupervisor supervisor,
+            List<String> onA,
+            int count,
+            java.util.concurrent.atomic.AtomicLong viewWithoutAUs)
+            throws InterruptedException {
+        String[] watched = onA.toArray(new String[0]);
+        boolean[] moved = new boolean[watched.length];
+        int movedCount = 0;
+        long firstUs = 0;
+        long deadlineNs = System.nanoTime() + BOUND_NS;
+        while (movedCount < watched.length) {
+            for (int i = 0; i < watched.length; i++) {
+                if (!moved[i]) {
+                    Pid pid = registry.whereis(watched[i]);
+                    if (pid != null && !pid.node().name().equals("a")) {
+                        moved[i] = true;
+                        movedCount++;
+                        if (firstUs == 0) {
+                            firstUs = StandaloneNode.nowUs();
+                        }
+                    }
+                }
+            }
+            if (movedCount < watched.length) {
+                if (System.nanoTime() - deadlineNs > 0) {
+                    throw new IllegalStateException(
+                            "only " + movedCount + " of " + watched.length + " of A's children came back");
+                }
+                // A scan every 0.2 ms: spinning would take a core from the nodes doing the work (2 cores, 3 JVMs).
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            }
+        }
+        long lastUs = StandaloneNode.nowUs();
+        report(
+                node,
+                Map.of(
+                        "first_us",
+                        Long.toString(firstUs),
+                        "last_us",
+                        Long.toString(lastUs),
+                        "view_us",
+                        Long.toString(viewWithoutAUs.get())));
+        awaitTrue(() -> node.view().size() == 2 && allResolve(registry, count), "a settled view of two");
+        Thread.sleep(1_000); // duplicates, if any, would have started by now
+        SupervisorServer.Counts counts = supervisor.countChildren();
+        report(
+                node,
+                Map.of(
+                        "local",
+                        Integer.toString(counts.local()),
+                        "running",
+                        Integer.toString(counts.running()),
+                        "started",
+                        Long.toString((long) node.meterRegistry()
+                                .find("supervisor.children.started")
+                                .counter()
+                                .count())));
+    }
+
+    private static boolean allResolve(Registry registry, int count) {
+        for (int i = 0; i < count; i++) {
+            if (registry.whereis("w-" + i) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadlineNs = System.nanoTime() + BOUND_NS;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadlineNs > 0) {
+                throw new IllegalStateException("not reached in " + BOUND_NS / 1_000_000_000L + " s: " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static void report(Node node, Map<String, String> fields) {
+        System.out.println(NodeEvent.line("bench", node.self(), fields));
+        System.out.flush();
+    }
+}

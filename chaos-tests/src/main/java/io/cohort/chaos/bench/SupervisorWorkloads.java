@@ -1,0 +1,150 @@
+package io.cohort.chaos.bench;
+
+import io.cohort.chaos.cli.LocalCluster;
+import io.cohort.node.config.NodeConfig;
+import io.cohort.node.tools.NodeEvent;
+import io.cohort.node.tools.NodeProcess;
+import io.cohort.node.tools.StandaloneNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The supervisor workloads of WORKLOADS.md ({@code sup_failover}, {@code sup_hang}, {@code sup_leave}) on three node
+ * processes A, B, C on loopback, each running {@link SupervisorNode}: S permanent children (default 1000) placed
+ * over the three, then A is killed, frozen, or leaves. Times run from the fault to the moment the last of A's
+ * children resolves by name to a process on B or C on both B and C (the later of the two).
+ */
+final class SupervisorWorkloads {
+
+    private static final Duration BOUND = Duration.ofSeconds(170);
+    private static final List<String> NODES = List.of("a", "b", "c");
+
+    private SupervisorWorkloads() {}
+
+    static List<Workload> all() {
+        return List.of(
+                workload(
+                        "sup_failover",
+                        "kill -9 A running a third of S children: back on B or C, by name, everywhere",
+                        (params, report) -> run(params, report, "failover")),
+                workload(
+                        "sup_hang",
+                        "SIGSTOP of A running a third of S children: back after failure detection",
+                        (params, report) -> run(params, report, "hang")),
+                workload(
+                        "sup_leave",
+                        "graceful leave of A: every child handed over, none lost",
+                        (params, report) -> run(params, report, "leave")));
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void run(Map<String, String> params, Report report) throws Exception;
+    }
+
+    private static Workload workload(String name, String description, Body body) {
+        return new Workload() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+
+            @Override
+            public void run(Map<String, String> params, Report report) throws Exception {
+                body.run(params, report);
+            }
+        };
+    }
+
+    private static void run(Map<String, String> params, Report report, String fault) throws Exception {
+        int count = Integer.parseInt(params.getOrDefault("S", "1000"));
+        Path triggers = Files.createTempDirectory("cohort-sup-bench");
+        try (LocalCluster cluster = new LocalCluster(NODES, event -> {})) {
+            Map<String, String> env = Map.of("S", Integer.toString(count), "TRIGGER_DIR", triggers.toString());
+            cluster.start("a", SupervisorNode.class.getName(), with(env, fault.equals("leave") ? "leaver" : "idle"));
+            cluster.start("b", SupervisorNode.class.getName(), with(env, "observer"));
+            cluster.start("c", SupervisorNode.class.getName(), with(env, "observer"));
+            NodeProcess a = cluster.process("a");
+            int onA = Integer.parseInt(
+                    await(cluster.process("c"), "ready").fields().get("on_a"));
+            await(cluster.process("b"), "ready");
+            await(a, "ready");
+            long faultUs;
+            switch (fault) {
+                case "failover" -> faultUs = a.kill();
+                case "hang" -> {
+                    NodeConfig.Timing timing = NodeConfig.Timing.DEFAULT;
+                    report.note("failure detection: FD_SOCK2 on, FD_ALL3 timeout "
+                            + timing.fdTimeout().toMillis() + " ms, interval "
+                            + timing.fdInterval().toMillis() + " ms, VERIFY_SUSPECT2 "
+                            + timing.verifySuspectTimeout().toMillis() + " ms (NodeConfig defaults)");
+                    faultUs = a.pause();
+                }
+                default -> {
+                    faultUs = StandaloneNode.nowUs();
+                    Files.createFile(triggers.resolve("leave"));
+                }
+            }
+            long viewUs = 0;
+            long firstUs = Long.MAX_VALUE;
+            long lastUs = 0;
+            int local = 0;
+            long started = 0;
+            for (String observer : List.of("b", "c")) {
+                NodeProcess process = cluster.process(observer);
+                NodeEvent moved = await(process, "last_us");
+                firstUs = Math.min(firstUs, Long.parseLong(moved.fields().get("first_us")));
+                lastUs = Math.max(lastUs, Long.parseLong(moved.fields().get("last_us")));
+                viewUs = Math.max(viewUs, Long.parseLong(moved.fields().get("view_us")));
+                NodeEvent settled = await(process, "local");
+                local += Integer.parseInt(settled.fields().get("local"));
+                started += Long.parseLong(settled.fields().get("started"));
+            }
+            int duplicates = Math.max(0, local - count);
+            int lost = Math.max(0, count - local);
+            report.note("s=" + count + ": " + onA + " children on A; after the fault B and C run " + local
+                    + ", having started " + started + " incarnations in all (including the initial placement); "
+                    + "the later of B and C installed the view without A "
+                    + (viewUs > 0 ? (viewUs - faultUs) / 1000.0 + " ms after the fault" : "(not seen)"));
+            switch (fault) {
+                case "failover" -> {
+                    report.metric("sup_failover_children_on_a", onA, "count");
+                    report.metric("sup_failover_first_ms", (firstUs - faultUs) / 1000.0, "ms");
+                    report.metric("sup_failover_last_ms", (lastUs - faultUs) / 1000.0, "ms");
+                    report.metric("sup_failover_restarted", local - (count - onA), "count");
+                    report.metric("sup_failover_duplicates", duplicates, "count");
+                }
+                case "hang" -> {
+                    report.metric("sup_hang_last_ms", (lastUs - faultUs) / 1000.0, "ms");
+                    report.metric("sup_hang_duplicates", duplicates, "count");
+                }
+                default -> {
+                    report.metric("sup_leave_last_ms", (lastUs - faultUs) / 1000.0, "ms");
+                    report.metric("sup_leave_lost", lost, "count");
+                    report.metric("sup_leave_duplicates", duplicates, "count");
+                }
+            }
+        } finally {
+            Files.deleteIfExists(triggers.resolve("leave"));
+            Files.deleteIfExists(triggers);
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String role) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("BENCH_ROLE", role);
+        return all;
+    }
+
+    private static NodeEvent await(NodeProcess process, String field) throws InterruptedException {
+        return process.await(e -> e.fields().containsKey(field), BOUND);
+    }
+}

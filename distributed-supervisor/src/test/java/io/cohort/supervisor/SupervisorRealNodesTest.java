@@ -1,0 +1,220 @@
+package io.cohort.supervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cohort.node.Node;
+import io.cohort.node.NodeId;
+import io.cohort.node.config.NodeConfig;
+import io.cohort.node.config.Seed;
+import io.cohort.node.process.Next;
+import io.cohort.node.process.Server;
+import io.cohort.node.process.ServerContext;
+import io.cohort.registry.Registry;
+import io.cohort.registry.RegistryServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The supervisor on three real nodes in one JVM: JGroups membership on loopback, Netty between processes. */
+class SupervisorRealNodesTest {
+
+    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final Duration CALL = Duration.ofSeconds(5);
+
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<DistributedSupervisor> supervisors = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        nodes.forEach(Node::close);
+    }
+
+    /** A counter that hands its count to its next incarnation on planned moves and starts from its args otherwise. */
+    static final class Counter implements Server<Integer>, Handoff<Integer> {
+        private final ChildStart start;
+
+        Counter(ChildStart start) {
+            this.start = start;
+        }
+
+        @Override
+        public Next<Integer> init(ServerContext context) {
+            byte[] handed = start.handoffState();
+            return Next.state(handed == null ? 0 : ByteBuffer.wrap(handed).getInt());
+        }
+
+        @Override
+        public Next<Integer> handleCall(Object request, ServerContext.From from, Integer count, ServerContext c) {
+            return switch ((String) request) {
+                case "inc" -> Next.reply(count + 1, count + 1);
+                case "token" -> Next.reply(start.token(), count);
+                case "node" -> Next.reply(start.node().name(), count);
+                default -> Next.reply(count, count);
+            };
+        }
+
+        @Override
+        public byte[] handOff(Integer count) {
+            return ByteBuffer.allocate(4).putInt(count).array();
+        }
+    }
+
+    private void startNodes(int count, SupervisorServer.Options options) throws Exception {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ports.add(freePort());
+        }
+        List<Seed> seeds = ports.stream().map(p -> new Seed("127.0.0.1", p)).toList();
+        String cluster = "sup-real-" + ProcessHandle.current().pid();
+        for (int i = 0; i < count; i++) {
+            ChildKinds kinds = new ChildKinds()
+                    .register("counter", Counter::new)
+                    .register("crasher", start -> {
+                        throw new IllegalStateException("cannot start");
+                    });
+            RegistryServer names = new RegistryServer("jobs");
+            SupervisorServer jobs = new SupervisorServer("jobs", options);
+            Node node = Node.builder(NodeConfig.builder()
+                            .nodeName("s" + (i + 1))
+                            .clusterName(cluster)
+                            .bindPort(ports.get(i))
+                            .portRange(0)
+                            .seeds(seeds)
+                            .build())
+                    .component(names)
+                    .component(jobs)
+                    .start();
+            nodes.add(node);
+            supervisors.add(new DistributedSupervisor(node, jobs, new Registry(node, names), kinds));
+        }
+        await().atMost(BOUND).until(() -> nodes.stream().allMatch(n -> n.view().size() == count));
+    }
+
+    private void startCounters(DistributedSupervisor from, int count) {
+        for (int i = 0; i < count; i++) {
+            assertThat(from.startChild(ChildSpec.of("c" + i, "counter", null)))
+                    .isEqualTo(new SupervisorServer.StartResult.Started("c" + i));
+        }
+    }
+
+    /** Where each child runs according to the node itself (its own children), over the open nodes. */
+    private Map<String, List<NodeId>> runningByOwnAccount() {
+        Map<String, List<NodeId>> running = new TreeMap<>();
+        for (DistributedSupervisor supervisor : supervisors) {
+            if (supervisor.node().isClosed()) {
+                continue;
+            }
+            for (ChildInfo child : supervisor.whichChildren()) {
+                if (child.status() == ChildInfo.Status.RUNNING
+                        && supervisor.node().self().equals(child.node())) {
+                    running.computeIfAbsent(child.id(), k -> new ArrayList<>()).add(child.node());
+                }
+            }
+        }
+        return running;
+    }
+
+    private boolean allResolveEverywhere(int count) {
+        for (DistributedSupervisor supervisor : supervisors) {
+            if (supervisor.node().isClosed()) {
+                continue;
+            }
+            for (int i = 0; i < count; i++) {
+                if (supervisor.whereis("c" + i) == null) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void childrenRunOnceResolveEverywhereAndComeBackAfterTheirNodeGoes() throws Exception {
+        startNodes(3, SupervisorServer.Options.defaults());
+        startCounters(supervisors.get(2), 30);
+        await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 30 && allResolveEverywhere(30));
+        assertThat(runningByOwnAccount().values())
+                .allSatisfy(nodes -> assertThat(nodes).hasSize(1));
+        Set<NodeId> used =
+                runningByOwnAccount().values().stream().flatMap(List::stream).collect(Collectors.toSet());
+        assertThat(used).as("spread over the nodes").hasSize(3);
+        assertThat(supervisors.get(0).call("c7", "inc", CALL)).isEqualTo(1);
+        assertThat(supervisors.get(1).countChildren().specs()).isEqualTo(30);
+
+        NodeId lost = nodes.get(0).self();
+        List<String> onLost = runningByOwnAccount().entrySet().stream()
+                .filter(e -> e.getValue().contains(lost))
+                .map(Map.Entry::getKey)
+                .toList();
+        assertThat(onLost).isNotEmpty();
+        nodes.get(0).close(); // not a graceful leave for the supervisor: its children come back from the specs
+        await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 30 && allResolveEverywhere(30));
+        assertThat(runningByOwnAccount().values())
+                .allSatisfy(nodes -> assertThat(nodes).hasSize(1));
+        for (String id : onLost) {
+            assertThat(supervisors.get(2).call(id, "node", CALL)).isNotEqualTo(lost.name());
+        }
+    }
+
+    @Test
+    void aGracefulLeaveHandsEachChildsStateToItsNextIncarnation() throws Exception {
+        startNodes(3, SupervisorServer.Options.defaults());
+        startCounters(supervisors.get(1), 20);
+        await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 20 && allResolveEverywhere(20));
+        for (int i = 0; i < 20; i++) {
+            for (int n = 0; n <= i % 3; n++) {
+                supervisors.get(2).call("c" + i, "inc", CALL);
+            }
+        }
+        NodeId leaver = nodes.get(0).self();
+        Map<String, Long> tokens = new TreeMap<>();
+        for (int i = 0; i < 20; i++) {
+            tokens.put("c" + i, (Long) supervisors.get(1).call("c" + i, "token", CALL));
+        }
+        assertThat(supervisors.get(0).leave(BOUND)).isTrue();
+        nodes.get(0).close();
+        await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 20 && allResolveEverywhere(20));
+        for (int i = 0; i < 20; i++) {
+            String id = "c" + i;
+            assertThat(supervisors.get(1).call(id, "get", CALL))
+                    .as("count of %s", id)
+                    .isEqualTo(1 + i % 3);
+            assertThat(supervisors.get(1).call(id, "node", CALL)).isNotEqualTo(leaver.name());
+            assertThat((Long) supervisors.get(2).call(id, "token", CALL)).isGreaterThanOrEqualTo(tokens.get(id));
+        }
+    }
+
+    @Test
+    void aChildThatCannotStartIsMarkedFailedAndItsSiblingsRun() throws Exception {
+        startNodes(3, SupervisorServer.Options.defaults());
+        startCounters(supervisors.get(0), 10);
+        supervisors
+                .get(0)
+                .startChild(ChildSpec.of("bad", "crasher", null)
+                        .withIntensity(new ChildSpec.Intensity(
+                                2, Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofMillis(5))));
+        await().atMost(BOUND)
+                .until(() -> supervisors.stream()
+                        .allMatch(s -> s.whichChildren().stream()
+                                .anyMatch(c -> c.id().equals("bad") && c.status() == ChildInfo.Status.FAILED)));
+        await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 10 && allResolveEverywhere(10));
+        assertThat(supervisors.get(2).countChildren().failed()).isEqualTo(1);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
