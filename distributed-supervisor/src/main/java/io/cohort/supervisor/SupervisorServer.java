@@ -755,11 +755,15 @@ public final class SupervisorServer implements Component {
 
     private void onDeltas(SpecDeltas deltas) {
         Set<String> touched = new TreeSet<>();
+        Map<String, NodeId> markedFailed = new TreeMap<>();
         ORMap.Changes<SpecEntry> changes = new ORMap.Changes<>() {
             @Override
             public void added(NodeId node, SpecEntry entry) {
                 clock.observe(entry.stamp());
                 touched.add(entry.id());
+                if (entry.failed()) {
+                    markedFailed.put(entry.id(), node);
+                }
             }
 
             @Override
@@ -773,6 +777,12 @@ public final class SupervisorServer implements Component {
             }
         } finally {
             touched.forEach(this::reconcile);
+            markedFailed.forEach((id, node) -> {
+                Resolved spec = resolved(id);
+                if (spec != null && spec.entry.failed()) { // another node gave up on it: every subscriber hears
+                    notifySubscribers(ref -> new SupervisorEvent.ChildFailed(ref, id, node, "restart intensity"));
+                }
+            });
         }
     }
 

@@ -113,6 +113,13 @@ class SupervisorSimTest {
                             .withIntensity(ChildSpec.Intensity.of(3, Duration.ofSeconds(5))));
             world.startChildren("n2", "sib", 10);
             world.settle("running");
+            Pid subscriber = world.sim.node("n1").processes().spawn();
+            for (String node : List.of("n1", "n2", "n3")) {
+                Pid listener = node.equals("n1")
+                        ? subscriber
+                        : world.sim.node(node).processes().spawn();
+                world.sim.execute(node, SupervisorServer.class, (s, now) -> s.subscribe(listener));
+            }
             Map<String, Pid> siblings = pidsOf(world, "sib");
             for (int crash = 0; crash < 4; crash++) {
                 NodeId where = world.nodeOf("looper");
@@ -134,6 +141,9 @@ class SupervisorSimTest {
                         .containsExactly(ChildInfo.Status.FAILED);
             }
             assertThat(world.nodeOf("looper")).isNull();
+            assertThat(world.sim.node("n1").processes().mailbox(subscriber))
+                    .as("the subscriber heard of the failure")
+                    .anySatisfy(event -> assertThat(event).isInstanceOf(SupervisorEvent.ChildFailed.class));
             assertThat(pidsOf(world, "sib")).as("siblings untouched").isEqualTo(siblings);
             // Starting it anew clears the mark.
             world.startChild("n3", ChildSpec.of("looper", SupervisorSim.KIND, null));
