@@ -343,6 +343,11 @@ public final class SupervisorServer implements Component {
     private final TreeMap<NodeId, TreeMap<String, Long>> hosts = new TreeMap<>();
     /** Peers whose full hosting arrived since they last entered the view (or whose wait ran out). */
     private final Set<NodeId> hostingKnown = new TreeSet<>();
+    /**
+     * Members that never sent a hosting within {@code hostingWaitNs} of joining the view: they do not run this
+     * supervisor (or cannot reach us), so nothing is placed on them until they do.
+     */
+    private final Set<NodeId> hostingAbsent = new TreeSet<>();
     /** Hosting changes of this node not sent yet: id -> token for started, null for stopped. */
     private final TreeMap<String, Long> unsentHosting = new TreeMap<>();
     /** The largest fencing token seen per child, from any node. */
@@ -595,6 +600,7 @@ public final class SupervisorServer implements Component {
         for (NodeId gone : change.left()) {
             TreeMap<String, Long> lost = hosts.remove(gone);
             hostingKnown.remove(gone);
+            hostingAbsent.remove(gone);
             if (lost != null && options.takeoverDelayNs > 0 && !leaving.contains(gone)) {
                 lost.keySet().forEach(id -> takeoverAfterNs.put(id, nowNs + options.takeoverDelayNs));
                 context.timers().schedule(TakeoverTimer.INSTANCE, options.takeoverDelayNs);
@@ -602,6 +608,7 @@ public final class SupervisorServer implements Component {
         }
         hosts.keySet().removeIf(node -> !newView.contains(node));
         hostingKnown.removeIf(node -> !newView.contains(node));
+        hostingAbsent.removeIf(node -> !newView.contains(node));
         leaving.removeIf(node -> !newView.contains(node));
         updateQuorum();
         Set<NodeId> fresh = new TreeSet<>(change.joined());
@@ -619,7 +626,7 @@ public final class SupervisorServer implements Component {
         }
         for (NodeId peer : fresh) {
             sendDigest(peer);
-            sendFullHosting(peer);
+            sendFullHosting(peer, true);
             if (selfLeaving) {
                 send(peer, SupervisorMessage.newBuilder().setLeaving(Leaving.getDefaultInstance()));
             }
@@ -704,6 +711,7 @@ public final class SupervisorServer implements Component {
             }
         } else if (key instanceof HostingWait wait) {
             if (view != null && view.contains(wait.peer()) && hostingKnown.add(wait.peer())) {
+                hostingAbsent.add(wait.peer()); // silent so long: it does not run this supervisor
                 reconcileAll();
             }
         }
@@ -824,10 +832,15 @@ public final class SupervisorServer implements Component {
     private void onHosting(NodeId from, Hosting hosting) {
         Set<String> touched = new TreeSet<>();
         TreeMap<String, Long> known = hosts.computeIfAbsent(from, f -> new TreeMap<>());
+        if (hosting.getFull() && hosting.getWantReply()) {
+            flush(); // our queued changes first, so the full list is the latest
+            sendFullHosting(from, false);
+        }
         if (hosting.getFull()) {
             touched.addAll(known.keySet());
             known.clear();
             hostingKnown.add(from);
+            hostingAbsent.remove(from);
         }
         for (String id : hosting.getStoppedList()) {
             if (known.remove(id) != null) {
@@ -952,11 +965,11 @@ public final class SupervisorServer implements Component {
         return spec == null || spec.entry.failed() || !quorum ? null : keeper(spec.entry, id);
     }
 
-    /** The members children may be placed on: the view without leaving members. */
+    /** The members children may be placed on: the view without leaving members and members without this supervisor. */
     private List<NodeId> eligible() {
         List<NodeId> members = new ArrayList<>(view.size());
         for (NodeId member : view.members()) {
-            if (member.equals(self) ? !selfLeaving : !leaving.contains(member)) {
+            if (member.equals(self) ? !selfLeaving : !leaving.contains(member) && !hostingAbsent.contains(member)) {
                 members.add(member);
             }
         }
@@ -1286,8 +1299,8 @@ public final class SupervisorServer implements Component {
         send(peer, SupervisorMessage.newBuilder().setDigest(digest));
     }
 
-    private void sendFullHosting(NodeId peer) {
-        Hosting.Builder hosting = Hosting.newBuilder().setFull(true);
+    private void sendFullHosting(NodeId peer, boolean wantReply) {
+        Hosting.Builder hosting = Hosting.newBuilder().setFull(true).setWantReply(wantReply);
         for (Local child : local.values()) {
             hosting.addRunning(Hosted.newBuilder().setId(child.id).setToken(child.token));
         }

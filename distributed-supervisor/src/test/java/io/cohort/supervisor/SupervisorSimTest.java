@@ -81,7 +81,11 @@ class SupervisorSimTest {
             world.terminateChild("n2", "t7");
             world.settle("terminated");
             assertThat(world.running()).doesNotContainKeys("t4", "t7").hasSize(8);
-            assertThat(world.registry("n1").whereis("t4")).isNull();
+            world.sim.runUntil(
+                    "its name gone everywhere",
+                    () -> world.registry("n1").whereis("t4") == null
+                            && world.registry("n2").whereis("t7") == null,
+                    SupervisorSim.BOUND);
         });
     }
 
@@ -169,6 +173,21 @@ class SupervisorSimTest {
             world.settle("after the exits");
             assertThat(world.running()).containsOnlyKeys("crashing");
             assertThat(world.sup("n2").liveSpecIds()).containsExactly("crashing");
+        });
+    }
+
+    @Test
+    void nothingIsPlacedOnAMemberThatDoesNotRunTheSupervisor() {
+        SimSweep.run("member without the supervisor", 600, 10, seed -> {
+            SupervisorSim world = SupervisorSim.startWithout(seed, 3, Set.of("n3"));
+            world.startChildren("n1", "x", 30);
+            world.sim.runUntil(
+                    "all running on n1 and n2",
+                    () -> world.running().size() == 30
+                            && world.running().values().stream().allMatch(nodes -> nodes.size() == 1),
+                    SupervisorSim.BOUND);
+            assertThat(world.running().values().stream().flatMap(List::stream))
+                    .allSatisfy(node -> assertThat(node.name()).isNotEqualTo("n3"));
         });
     }
 
