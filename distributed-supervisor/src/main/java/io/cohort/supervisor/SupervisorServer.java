@@ -356,6 +356,12 @@ public final class SupervisorServer implements Component {
     private final Map<String, byte[]> handoffStates = new HashMap<>();
     /** Children of nodes that left the view, with the time (this node's clock) before which they are not started. */
     private final Map<String, Long> takeoverAfterNs = new HashMap<>();
+    /**
+     * Children whose incarnation here ended by a shutdown this replica did not ask for — the node closing its
+     * processes: not started here again before the next view, so a closing node does not churn restarts; their next
+     * keeper starts them once the view drops this node.
+     */
+    private final Set<String> shutDownHere = new TreeSet<>();
     /** Members that announced they are leaving: nothing is placed on them. */
     private final Set<NodeId> leaving = new TreeSet<>();
     /** The newest incarnation seen in a view, per node name: older ones are dead. */
@@ -597,6 +603,7 @@ public final class SupervisorServer implements Component {
             newestIncarnation.merge(member.name(), member.incarnation(), Math::max);
         }
         this.nowNs = nowNs;
+        shutDownHere.clear();
         for (NodeId gone : change.left()) {
             TreeMap<String, Long> lost = hosts.remove(gone);
             hostingKnown.remove(gone);
@@ -754,6 +761,13 @@ public final class SupervisorServer implements Component {
         flush();
     }
 
+    /** {@code Node.leave}: hands every child over, as {@link #leave}. */
+    @Override
+    public CompletableFuture<Void> onLeave(long nowNs) {
+        this.nowNs = nowNs;
+        return leave();
+    }
+
     @Override
     public void onStop(long nowNs) {
         flush();
@@ -906,7 +920,7 @@ public final class SupervisorServer implements Component {
             return;
         }
         if (keeper.equals(self)) {
-            if (child != null || runtime == null || !allHostingKnown()) {
+            if (child != null || runtime == null || !allHostingKnown() || shutDownHere.contains(id)) {
                 return; // running (or stopping, then reconciled again), or not able to judge yet
             }
             if (!holdersElsewhere(id).isEmpty()) {
@@ -1094,6 +1108,9 @@ public final class SupervisorServer implements Component {
         }
         child.startState = null; // a crashed incarnation's successor does not get the state handed to it
         Resolved spec = resolved(id);
+        if (reason instanceof ExitReason.Shutdown) {
+            shutDownHere.add(id);
+        }
         if (spec == null || spec.entry.failed() || reason instanceof ExitReason.Shutdown) {
             // A shutdown this replica did not ask for comes from the node closing its processes: let the child go
             // here without a restart and without touching its spec; its next keeper runs it once this node is gone.

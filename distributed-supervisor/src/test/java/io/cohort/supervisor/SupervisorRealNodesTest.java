@@ -193,8 +193,9 @@ class SupervisorRealNodesTest {
         for (int i = 0; i < 20; i++) {
             tokens.put("c" + i, (Long) supervisors.get(1).call("c" + i, "token", CALL));
         }
-        assertThat(supervisors.get(0).leave(BOUND)).isTrue();
-        nodes.get(0).close();
+        assertThat(nodes.get(0).leave(BOUND))
+                .as("every child moved before the node left")
+                .isTrue();
         await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 20 && allResolveEverywhere(20));
         for (int i = 0; i < 20; i++) {
             String id = "c" + i;
