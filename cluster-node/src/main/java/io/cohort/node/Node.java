@@ -202,6 +202,33 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * Leaves the cluster gracefully: first asks every component to move away what must outlive this node
+     * ({@link Component#onLeave}: a distributed supervisor hands its children to other nodes) and waits for them, at
+     * most {@code timeout} in all, then {@link #close}s.
+     *
+     * @return true when every component finished moving its work within the timeout
+     */
+    public boolean leave(java.time.Duration timeout) {
+        boolean done = true;
+        List<java.util.concurrent.CompletableFuture<Void>> moving = new ArrayList<>();
+        for (ComponentDriver driver : drivers.values()) {
+            moving.add(driver.submit(driver::leave).thenCompose(inner -> inner));
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(
+                            moving.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                    .get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            done = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done = false;
+        }
+        close();
+        return done;
+    }
+
+    /**
      * Shuts the node's processes down (reason {@code shutdown}), stops the components ({@code onStop}), leaves the
      * cluster gracefully and releases threads. Idempotent.
      */

@@ -343,6 +343,11 @@ public final class SupervisorServer implements Component {
     private final TreeMap<NodeId, TreeMap<String, Long>> hosts = new TreeMap<>();
     /** Peers whose full hosting arrived since they last entered the view (or whose wait ran out). */
     private final Set<NodeId> hostingKnown = new TreeSet<>();
+    /**
+     * Members that never sent a hosting within {@code hostingWaitNs} of joining the view: they do not run this
+     * supervisor (or cannot reach us), so nothing is placed on them until they do.
+     */
+    private final Set<NodeId> hostingAbsent = new TreeSet<>();
     /** Hosting changes of this node not sent yet: id -> token for started, null for stopped. */
     private final TreeMap<String, Long> unsentHosting = new TreeMap<>();
     /** The largest fencing token seen per child, from any node. */
@@ -351,6 +356,12 @@ public final class SupervisorServer implements Component {
     private final Map<String, byte[]> handoffStates = new HashMap<>();
     /** Children of nodes that left the view, with the time (this node's clock) before which they are not started. */
     private final Map<String, Long> takeoverAfterNs = new HashMap<>();
+    /**
+     * Children whose incarnation here ended by a shutdown this replica did not ask for — the node closing its
+     * processes: not started here again before the next view, so a closing node does not churn restarts; their next
+     * keeper starts them once the view drops this node.
+     */
+    private final Set<String> shutDownHere = new TreeSet<>();
     /** Members that announced they are leaving: nothing is placed on them. */
     private final Set<NodeId> leaving = new TreeSet<>();
     /** The newest incarnation seen in a view, per node name: older ones are dead. */
@@ -592,9 +603,11 @@ public final class SupervisorServer implements Component {
             newestIncarnation.merge(member.name(), member.incarnation(), Math::max);
         }
         this.nowNs = nowNs;
+        shutDownHere.clear();
         for (NodeId gone : change.left()) {
             TreeMap<String, Long> lost = hosts.remove(gone);
             hostingKnown.remove(gone);
+            hostingAbsent.remove(gone);
             if (lost != null && options.takeoverDelayNs > 0 && !leaving.contains(gone)) {
                 lost.keySet().forEach(id -> takeoverAfterNs.put(id, nowNs + options.takeoverDelayNs));
                 context.timers().schedule(TakeoverTimer.INSTANCE, options.takeoverDelayNs);
@@ -602,6 +615,7 @@ public final class SupervisorServer implements Component {
         }
         hosts.keySet().removeIf(node -> !newView.contains(node));
         hostingKnown.removeIf(node -> !newView.contains(node));
+        hostingAbsent.removeIf(node -> !newView.contains(node));
         leaving.removeIf(node -> !newView.contains(node));
         updateQuorum();
         Set<NodeId> fresh = new TreeSet<>(change.joined());
@@ -619,7 +633,7 @@ public final class SupervisorServer implements Component {
         }
         for (NodeId peer : fresh) {
             sendDigest(peer);
-            sendFullHosting(peer);
+            sendFullHosting(peer, true);
             if (selfLeaving) {
                 send(peer, SupervisorMessage.newBuilder().setLeaving(Leaving.getDefaultInstance()));
             }
@@ -704,6 +718,7 @@ public final class SupervisorServer implements Component {
             }
         } else if (key instanceof HostingWait wait) {
             if (view != null && view.contains(wait.peer()) && hostingKnown.add(wait.peer())) {
+                hostingAbsent.add(wait.peer()); // silent so long: it does not run this supervisor
                 reconcileAll();
             }
         }
@@ -746,6 +761,13 @@ public final class SupervisorServer implements Component {
         flush();
     }
 
+    /** {@code Node.leave}: hands every child over, as {@link #leave}. */
+    @Override
+    public CompletableFuture<Void> onLeave(long nowNs) {
+        this.nowNs = nowNs;
+        return leave();
+    }
+
     @Override
     public void onStop(long nowNs) {
         flush();
@@ -755,11 +777,15 @@ public final class SupervisorServer implements Component {
 
     private void onDeltas(SpecDeltas deltas) {
         Set<String> touched = new TreeSet<>();
+        Map<String, NodeId> markedFailed = new TreeMap<>();
         ORMap.Changes<SpecEntry> changes = new ORMap.Changes<>() {
             @Override
             public void added(NodeId node, SpecEntry entry) {
                 clock.observe(entry.stamp());
                 touched.add(entry.id());
+                if (entry.failed()) {
+                    markedFailed.put(entry.id(), node);
+                }
             }
 
             @Override
@@ -773,6 +799,12 @@ public final class SupervisorServer implements Component {
             }
         } finally {
             touched.forEach(this::reconcile);
+            markedFailed.forEach((id, node) -> {
+                Resolved spec = resolved(id);
+                if (spec != null && spec.entry.failed()) { // another node gave up on it: every subscriber hears
+                    notifySubscribers(ref -> new SupervisorEvent.ChildFailed(ref, id, node, "restart intensity"));
+                }
+            });
         }
     }
 
@@ -814,10 +846,15 @@ public final class SupervisorServer implements Component {
     private void onHosting(NodeId from, Hosting hosting) {
         Set<String> touched = new TreeSet<>();
         TreeMap<String, Long> known = hosts.computeIfAbsent(from, f -> new TreeMap<>());
+        if (hosting.getFull() && hosting.getWantReply()) {
+            flush(); // our queued changes first, so the full list is the latest
+            sendFullHosting(from, false);
+        }
         if (hosting.getFull()) {
             touched.addAll(known.keySet());
             known.clear();
             hostingKnown.add(from);
+            hostingAbsent.remove(from);
         }
         for (String id : hosting.getStoppedList()) {
             if (known.remove(id) != null) {
@@ -883,7 +920,7 @@ public final class SupervisorServer implements Component {
             return;
         }
         if (keeper.equals(self)) {
-            if (child != null || runtime == null || !allHostingKnown()) {
+            if (child != null || runtime == null || !allHostingKnown() || shutDownHere.contains(id)) {
                 return; // running (or stopping, then reconciled again), or not able to judge yet
             }
             if (!holdersElsewhere(id).isEmpty()) {
@@ -942,11 +979,11 @@ public final class SupervisorServer implements Component {
         return spec == null || spec.entry.failed() || !quorum ? null : keeper(spec.entry, id);
     }
 
-    /** The members children may be placed on: the view without leaving members. */
+    /** The members children may be placed on: the view without leaving members and members without this supervisor. */
     private List<NodeId> eligible() {
         List<NodeId> members = new ArrayList<>(view.size());
         for (NodeId member : view.members()) {
-            if (member.equals(self) ? !selfLeaving : !leaving.contains(member)) {
+            if (member.equals(self) ? !selfLeaving : !leaving.contains(member) && !hostingAbsent.contains(member)) {
                 members.add(member);
             }
         }
@@ -1071,6 +1108,9 @@ public final class SupervisorServer implements Component {
         }
         child.startState = null; // a crashed incarnation's successor does not get the state handed to it
         Resolved spec = resolved(id);
+        if (reason instanceof ExitReason.Shutdown) {
+            shutDownHere.add(id);
+        }
         if (spec == null || spec.entry.failed() || reason instanceof ExitReason.Shutdown) {
             // A shutdown this replica did not ask for comes from the node closing its processes: let the child go
             // here without a restart and without touching its spec; its next keeper runs it once this node is gone.
@@ -1276,8 +1316,8 @@ public final class SupervisorServer implements Component {
         send(peer, SupervisorMessage.newBuilder().setDigest(digest));
     }
 
-    private void sendFullHosting(NodeId peer) {
-        Hosting.Builder hosting = Hosting.newBuilder().setFull(true);
+    private void sendFullHosting(NodeId peer, boolean wantReply) {
+        Hosting.Builder hosting = Hosting.newBuilder().setFull(true).setWantReply(wantReply);
         for (Local child : local.values()) {
             hosting.addRunning(Hosted.newBuilder().setId(child.id).setToken(child.token));
         }

@@ -7,6 +7,7 @@ import io.cohort.node.Node;
 import io.cohort.node.NodeId;
 import io.cohort.node.config.NodeConfig;
 import io.cohort.node.config.Seed;
+import io.cohort.node.jgroups.JGroupsControlPlane;
 import io.cohort.node.process.Next;
 import io.cohort.node.process.Server;
 import io.cohort.node.process.ServerContext;
@@ -34,6 +35,7 @@ class SupervisorRealNodesTest {
 
     private final List<Node> nodes = new ArrayList<>();
     private final List<DistributedSupervisor> supervisors = new ArrayList<>();
+    private final List<JGroupsControlPlane> planes = new ArrayList<>();
 
     @AfterEach
     void close() {
@@ -94,6 +96,15 @@ class SupervisorRealNodesTest {
                             .build())
                     .component(names)
                     .component(jobs)
+                    .controlPlane((config, metrics, attributes) -> {
+                        JGroupsControlPlane plane = JGroupsControlPlane.builder(config)
+                                .metrics(metrics)
+                                .attributes(attributes)
+                                .faultInjection(true)
+                                .build();
+                        planes.add(plane);
+                        return plane;
+                    })
                     .start();
             nodes.add(node);
             supervisors.add(new DistributedSupervisor(node, jobs, new Registry(node, names), kinds));
@@ -182,8 +193,9 @@ class SupervisorRealNodesTest {
         for (int i = 0; i < 20; i++) {
             tokens.put("c" + i, (Long) supervisors.get(1).call("c" + i, "token", CALL));
         }
-        assertThat(supervisors.get(0).leave(BOUND)).isTrue();
-        nodes.get(0).close();
+        assertThat(nodes.get(0).leave(BOUND))
+                .as("every child moved before the node left")
+                .isTrue();
         await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 20 && allResolveEverywhere(20));
         for (int i = 0; i < 20; i++) {
             String id = "c" + i;
@@ -210,6 +222,35 @@ class SupervisorRealNodesTest {
                                 .anyMatch(c -> c.id().equals("bad") && c.status() == ChildInfo.Status.FAILED)));
         await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 10 && allResolveEverywhere(10));
         assertThat(supervisors.get(2).countChildren().failed()).isEqualTo(1);
+    }
+
+    @Test
+    void underQuorumACutOffNodeStopsItsChildrenAndTheMajorityRunsThemOnce() throws Exception {
+        startNodes(3, SupervisorServer.Options.defaults());
+        startCounters(supervisors.get(1), 30);
+        await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 30 && allResolveEverywhere(30));
+        NodeId cut = nodes.get(0).self();
+        planes.get(0).isolateFrom(List.of(nodes.get(1).self(), nodes.get(2).self()));
+        planes.get(1).isolateFrom(List.of(cut));
+        planes.get(2).isolateFrom(List.of(cut));
+        await().atMost(BOUND)
+                .until(() -> nodes.get(0).view().size() == 1
+                        && nodes.get(1).view().size() == 2
+                        && nodes.get(2).view().size() == 2);
+        await().atMost(BOUND)
+                .until(() -> supervisors.get(0).countChildren().local() == 0
+                        && supervisors.get(1).countChildren().local()
+                                        + supervisors.get(2).countChildren().local()
+                                == 30);
+        planes.forEach(JGroupsControlPlane::heal);
+        await().atMost(BOUND).until(() -> nodes.stream().allMatch(n -> n.view().size() == 3));
+        await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 30 && allResolveEverywhere(30));
+        assertThat(runningByOwnAccount().values())
+                .allSatisfy(nodes -> assertThat(nodes).hasSize(1));
+        assertThat(supervisors.get(0).countChildren().local()
+                        + supervisors.get(1).countChildren().local()
+                        + supervisors.get(2).countChildren().local())
+                .isEqualTo(30);
     }
 
     private static int freePort() throws IOException {

@@ -35,21 +35,31 @@ final class SupervisorSim {
     /** What each stand-in hands over when asked (a test sets it). */
     final Map<Pid, byte[]> states = new HashMap<>();
 
-    private SupervisorSim(SimConfig config, int nodes, SupervisorServer.Options options) {
+    private SupervisorSim(SimConfig config, int nodes, SupervisorServer.Options options, Set<String> without) {
         AtomicReference<SimCluster> holder = new AtomicReference<>();
         this.sim = SimCluster.start(
                 config,
                 nodes,
-                id -> List.of(
-                        new RegistryServer(
-                                "sup", RegistryServer.Options.defaults().withBatchDelayNs(0)),
-                        new SupervisorServer("sup", options, new Children(holder, id))));
+                id -> without.contains(id.name())
+                        ? List.of(new RegistryServer("sup", RegistryServer.Options.defaults()))
+                        : List.of(
+                                new RegistryServer(
+                                        "sup", RegistryServer.Options.defaults().withBatchDelayNs(0)),
+                                new SupervisorServer("sup", options, new Children(holder, id))));
         holder.set(sim);
+    }
+
+    /** A cluster where the nodes named in {@code without} run the registry but not the supervisor. */
+    static SupervisorSim startWithout(long seed, int nodes, Set<String> without) {
+        SupervisorSim world =
+                new SupervisorSim(SimConfig.defaults(seed), nodes, SupervisorServer.Options.defaults(), without);
+        world.sim.runUntil("formed", world.sim::converged, BOUND);
+        return world;
     }
 
     static SupervisorSim start(long seed, int nodes, SupervisorServer.Options options) {
         SimConfig config = seed % 2 == 0 ? SimConfig.defaults(seed) : SimConfig.lossy(seed);
-        SupervisorSim world = new SupervisorSim(config, nodes, options);
+        SupervisorSim world = new SupervisorSim(config, nodes, options, Set.of());
         world.sim.runUntil("formed", world.sim::converged, BOUND);
         return world;
     }
@@ -133,6 +143,9 @@ final class SupervisorSim {
     Map<String, List<NodeId>> running() {
         Map<String, List<NodeId>> running = new TreeMap<>();
         for (SimNode node : sim.liveNodes()) {
+            if (node.component(SupervisorServer.NAME_PREFIX + "sup") == null) {
+                continue; // runs no supervisor
+            }
             SupervisorServer server = node.component(SupervisorServer.class);
             for (Map.Entry<String, Pid> child : server.runningHere().entrySet()) {
                 if (node.processes().isAlive(child.getValue())) {

@@ -81,7 +81,11 @@ class SupervisorSimTest {
             world.terminateChild("n2", "t7");
             world.settle("terminated");
             assertThat(world.running()).doesNotContainKeys("t4", "t7").hasSize(8);
-            assertThat(world.registry("n1").whereis("t4")).isNull();
+            world.sim.runUntil(
+                    "its name gone everywhere",
+                    () -> world.registry("n1").whereis("t4") == null
+                            && world.registry("n2").whereis("t7") == null,
+                    SupervisorSim.BOUND);
         });
     }
 
@@ -113,6 +117,13 @@ class SupervisorSimTest {
                             .withIntensity(ChildSpec.Intensity.of(3, Duration.ofSeconds(5))));
             world.startChildren("n2", "sib", 10);
             world.settle("running");
+            Pid subscriber = world.sim.node("n1").processes().spawn();
+            for (String node : List.of("n1", "n2", "n3")) {
+                Pid listener = node.equals("n1")
+                        ? subscriber
+                        : world.sim.node(node).processes().spawn();
+                world.sim.execute(node, SupervisorServer.class, (s, now) -> s.subscribe(listener));
+            }
             Map<String, Pid> siblings = pidsOf(world, "sib");
             for (int crash = 0; crash < 4; crash++) {
                 NodeId where = world.nodeOf("looper");
@@ -134,6 +145,9 @@ class SupervisorSimTest {
                         .containsExactly(ChildInfo.Status.FAILED);
             }
             assertThat(world.nodeOf("looper")).isNull();
+            assertThat(world.sim.node("n1").processes().mailbox(subscriber))
+                    .as("the subscriber heard of the failure")
+                    .anySatisfy(event -> assertThat(event).isInstanceOf(SupervisorEvent.ChildFailed.class));
             assertThat(pidsOf(world, "sib")).as("siblings untouched").isEqualTo(siblings);
             // Starting it anew clears the mark.
             world.startChild("n3", ChildSpec.of("looper", SupervisorSim.KIND, null));
@@ -159,6 +173,21 @@ class SupervisorSimTest {
             world.settle("after the exits");
             assertThat(world.running()).containsOnlyKeys("crashing");
             assertThat(world.sup("n2").liveSpecIds()).containsExactly("crashing");
+        });
+    }
+
+    @Test
+    void nothingIsPlacedOnAMemberThatDoesNotRunTheSupervisor() {
+        SimSweep.run("member without the supervisor", 600, 10, seed -> {
+            SupervisorSim world = SupervisorSim.startWithout(seed, 3, Set.of("n3"));
+            world.startChildren("n1", "x", 30);
+            world.sim.runUntil(
+                    "all running on n1 and n2",
+                    () -> world.running().size() == 30
+                            && world.running().values().stream().allMatch(nodes -> nodes.size() == 1),
+                    SupervisorSim.BOUND);
+            assertThat(world.running().values().stream().flatMap(List::stream))
+                    .allSatisfy(node -> assertThat(node.name()).isNotEqualTo("n3"));
         });
     }
 

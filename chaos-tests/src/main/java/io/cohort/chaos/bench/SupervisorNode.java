@@ -85,7 +85,7 @@ public final class SupervisorNode {
             report(node, Map.of("ready", "1", "on_a", Integer.toString(onA.size())));
             if (role.equals("leaver")) {
                 awaitTrue(() -> Files.exists(triggers.resolve("leave")), "the leave trigger");
-                boolean left = supervisor.leave(Duration.ofSeconds(60));
+                boolean left = node.leave(Duration.ofSeconds(60)); // hands every child over, then closes
                 report(node, Map.of("left_us", Long.toString(StandaloneNode.nowUs()), "left", left ? "1" : "0"));
                 return; // closes the node
             }

@@ -119,6 +119,14 @@ public final class ComponentDriver implements AutoCloseable {
         return timers;
     }
 
+    /**
+     * The component's {@link Component#onLeave}, to be run in its turn (through {@link #submit}): the future it returns
+     * completes when the component has moved its work away.
+     */
+    public java.util.concurrent.CompletableFuture<Void> leave(long nowNs) {
+        return component.onLeave(nowNs);
+    }
+
     public String name() {
         return component.name();
     }

@@ -40,6 +40,15 @@ public interface Component {
     /** A local process this component monitors has ended. */
     default void onProcessExit(Pid pid, long monitorRef, ExitReason reason, long nowNs) {}
 
+    /**
+     * The node is about to leave the cluster on purpose ({@code Node.leave}): move away whatever must outlive this
+     * node here (a supervisor hands its children over) and complete the future when done. The node waits for every
+     * component's future, within the leave's timeout, before it closes. Nothing to do by default.
+     */
+    default java.util.concurrent.CompletableFuture<Void> onLeave(long nowNs) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     /** Called once, last, when the node leaves gracefully. Not called on a crash. */
     default void onStop(long nowNs) {}
 }
