@@ -83,16 +83,9 @@ final class PgWorkloads {
         }
         Path triggers = Files.createTempDirectory("cohort-pg-bench");
         try (LocalCluster cluster = new LocalCluster(NODES, PgWorkloads::trace)) {
-            Map<String, String> env = Map.of(
-                    "P", Integer.toString(members), "G", Integer.toString(groups), "TRIGGER_DIR", triggers.toString());
-            cluster.start("b", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "idle"));
-            cluster.start("c", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "observer"));
-            cluster.start("a", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "joiner"));
+            startJoining(cluster, members, groups, triggers);
             NodeProcess a = cluster.process("a");
             NodeProcess c = cluster.process("c");
-            await(a, "ready");
-            await(c, "ready");
-            trigger(triggers, "join");
             NodeEvent joinStart = await(a, "join_start_us");
             NodeEvent joinEnd = await(a, "join_end_us");
             NodeEvent slow = await(a, "slow_joins");
@@ -188,21 +181,9 @@ final class PgWorkloads {
         private static double cleanup(int members, int groups, boolean hang) throws Exception {
             Path triggers = Files.createTempDirectory("cohort-pg-bench");
             try (LocalCluster cluster = new LocalCluster(NODES, PgWorkloads::trace)) {
-                Map<String, String> env = Map.of(
-                        "P",
-                        Integer.toString(members),
-                        "G",
-                        Integer.toString(groups),
-                        "TRIGGER_DIR",
-                        triggers.toString());
-                cluster.start("b", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "idle"));
-                cluster.start("c", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "observer"));
-                cluster.start("a", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "joiner"));
+                startJoining(cluster, members, groups, triggers);
                 NodeProcess a = cluster.process("a");
                 NodeProcess c = cluster.process("c");
-                await(a, "ready");
-                await(c, "ready");
-                trigger(triggers, "join");
                 await(c, "members_rate"); // C has seen them all and finished its reads
                 long faultUs = hang ? a.pause() : a.kill();
                 long noneUs = Long.parseLong(await(c, "none_us").fields().get("none_us"));
@@ -278,6 +259,18 @@ final class PgWorkloads {
                 deleteTree(triggers);
             }
         }
+    }
+
+    /** Starts B (idle), C (observer) and A (joiner), waits until A's processes exist and C has its baseline, then lets A join. */
+    private static void startJoining(LocalCluster cluster, int members, int groups, Path triggers) throws Exception {
+        Map<String, String> env = Map.of(
+                "P", Integer.toString(members), "G", Integer.toString(groups), "TRIGGER_DIR", triggers.toString());
+        cluster.start("b", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "idle"));
+        cluster.start("c", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "observer"));
+        cluster.start("a", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "joiner"));
+        await(cluster.process("a"), "ready");
+        await(cluster.process("c"), "ready");
+        trigger(triggers, "join");
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------
