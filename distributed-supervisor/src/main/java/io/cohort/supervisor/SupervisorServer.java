@@ -85,6 +85,11 @@ public final class SupervisorServer implements Component {
     static final int WIRE_VERSION = 1;
     /** Tokens are {@code viewId << TOKEN_VIEW_SHIFT} plus restarts within that view. */
     static final int TOKEN_VIEW_SHIFT = 20;
+    /**
+     * Longest wait between retries of a child whose name is still held: the holder is usually an incarnation that
+     * just ended and whose removal is a registry round trip away, so retries stay frequent (1 ms doubling to this).
+     */
+    static final long NAME_TAKEN_RETRY_MAX_NS = 20_000_000L;
     /** Digests held for peers not in view yet; beyond this the smallest-named are dropped. */
     static final int PENDING_DIGESTS_MAX = 256;
 
@@ -1103,7 +1108,7 @@ public final class SupervisorServer implements Component {
             // Its id is still held by another process (an old incarnation not yet unregistered, or a duplicate that
             // won a conflict). Not the child's fault: retry with a short backoff, without counting.
             child.takenRetries++;
-            backoff(child, Math.min(1_000_000L << Math.min(child.takenRetries - 1, 10), 1_000_000_000L));
+            backoff(child, Math.min(1_000_000L << Math.min(child.takenRetries - 1, 10), NAME_TAKEN_RETRY_MAX_NS));
             return;
         }
         child.startState = null; // a crashed incarnation's successor does not get the state handed to it
