@@ -44,14 +44,17 @@ import java.util.concurrent.CompletableFuture;
  * has seen, whichever slice holds it, so a spec outlives the node that wrote it and can be removed by any other.
  * Concurrent writes of one id both survive the join; every node reads the one with the later hybrid-logical-clock
  * stamp ({@link SpecEntry#newer}). Writes travel as deltas to every member at the end of the event; a peer that is new
- * in the view or across a merge gets a digest of every slice and answers with what the digest lacks.
+ * in the view or across a merge gets a digest of every slice and answers with what the digest lacks. Survivors compare
+ * digests on every view that lost a member, and every member sends one every {@code antiEntropyIntervalNs}, so a
+ * write that reached only some members (its writer crashed mid-broadcast) reaches all.
  *
  * <p><b>Hosting.</b> Each node announces the children it runs (id and fencing token) to every member: a full list to
  * new peers, changes to all. Only the node itself writes its hosting, and a node's hosting counts only while it is
  * in this node's view — a lost node's children are no longer running as far as this node is concerned. A peer that
  * is new in the view counts as <em>unknown</em> until its full hosting arrives (or {@code hostingWaitNs} passed):
  * while any member is unknown this node starts nothing, so a join or a merge never starts a copy of a child that
- * the newcomer already runs.
+ * the newcomer already runs. The full hosting sent to a new peer asks for the peer's in return; a member silent for
+ * {@code hostingWaitNs} runs no supervisor and nothing is placed on it.
  *
  * <p><b>Ownership.</b> For every child the same rule runs on every node, over the node's view, the specs and the
  * hosting it knows: the <em>keeper</em> is the {@link Placement} owner among the eligible members (those not leaving)
