@@ -44,14 +44,17 @@ import java.util.concurrent.CompletableFuture;
  * has seen, whichever slice holds it, so a spec outlives the node that wrote it and can be removed by any other.
  * Concurrent writes of one id both survive the join; every node reads the one with the later hybrid-logical-clock
  * stamp ({@link SpecEntry#newer}). Writes travel as deltas to every member at the end of the event; a peer that is new
- * in the view or across a merge gets a digest of every slice and answers with what the digest lacks.
+ * in the view or across a merge gets a digest of every slice and answers with what the digest lacks. Survivors compare
+ * digests on every view that lost a member, and every member sends one every {@code antiEntropyIntervalNs}, so a
+ * write that reached only some members (its writer crashed mid-broadcast) reaches all.
  *
  * <p><b>Hosting.</b> Each node announces the children it runs (id and fencing token) to every member: a full list to
  * new peers, changes to all. Only the node itself writes its hosting, and a node's hosting counts only while it is
  * in this node's view — a lost node's children are no longer running as far as this node is concerned. A peer that
  * is new in the view counts as <em>unknown</em> until its full hosting arrives (or {@code hostingWaitNs} passed):
  * while any member is unknown this node starts nothing, so a join or a merge never starts a copy of a child that
- * the newcomer already runs.
+ * the newcomer already runs. The full hosting sent to a new peer asks for the peer's in return; a member silent for
+ * {@code hostingWaitNs} runs no supervisor and nothing is placed on it.
  *
  * <p><b>Ownership.</b> For every child the same rule runs on every node, over the node's view, the specs and the
  * hosting it knows: the <em>keeper</em> is the {@link Placement} owner among the eligible members (those not leaving)
@@ -85,6 +88,11 @@ public final class SupervisorServer implements Component {
     static final int WIRE_VERSION = 1;
     /** Tokens are {@code viewId << TOKEN_VIEW_SHIFT} plus restarts within that view. */
     static final int TOKEN_VIEW_SHIFT = 20;
+    /**
+     * Longest wait between retries of a child whose name is still held: the holder is usually an incarnation that
+     * just ended and whose removal is a registry round trip away, so retries stay frequent (1 ms doubling to this).
+     */
+    static final long NAME_TAKEN_RETRY_MAX_NS = 20_000_000L;
     /** Digests held for peers not in view yet; beyond this the smallest-named are dropped. */
     static final int PENDING_DIGESTS_MAX = 256;
 
@@ -1103,7 +1111,7 @@ public final class SupervisorServer implements Component {
             // Its id is still held by another process (an old incarnation not yet unregistered, or a duplicate that
             // won a conflict). Not the child's fault: retry with a short backoff, without counting.
             child.takenRetries++;
-            backoff(child, Math.min(1_000_000L << Math.min(child.takenRetries - 1, 10), 1_000_000_000L));
+            backoff(child, Math.min(1_000_000L << Math.min(child.takenRetries - 1, 10), NAME_TAKEN_RETRY_MAX_NS));
             return;
         }
         child.startState = null; // a crashed incarnation's successor does not get the state handed to it
