@@ -34,6 +34,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Every registered workload, in the order a run without arguments takes them. */
+    static List<Workload> workloads() {
+        return List.copyOf(WORKLOADS.values());
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,7 +56,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (list) {
             WORKLOADS
                     .values()
-                    .forEach(w -> System.out.printf(java.util.Locale.ROOT, "%-12s %s%n", w.name(), w.description()));
+                    .forEach(w -> System.out.printf(
+                            java.util.Locale.ROOT,
+                            "%-12s %s%n%-12s   prints %s%n",
+                            w.name(),
+                            w.description(),
+                            "",
+                            String.join(", ", w.metrics())));
             return 0;
         }
         List<Workload> selected = new ArrayList<>();
@@ -68,11 +79,19 @@ public final class BenchCommand implements Callable<Integer> {
         Report report = new Report(System.out);
         for (Workload workload : selected) {
             report.note("workload " + workload.name() + ": " + workload.description());
+            report.begin(workload);
             workload.run(effective, report);
+            report.end();
         }
         System.out.println();
         System.out.println("Summary");
         report.lines().forEach(line -> System.out.println("  " + line));
+        if (!report.problems().isEmpty()) {
+            System.out.println();
+            System.out.println("Metric contract problems (see WORKLOADS.md):");
+            report.problems().forEach(problem -> System.out.println("  " + problem));
+            return 1;
+        }
         return 0;
     }
 }

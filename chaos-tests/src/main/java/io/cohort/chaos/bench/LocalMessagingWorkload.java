@@ -6,6 +6,7 @@ import io.cohort.node.driver.MicrometerMetrics;
 import io.cohort.node.process.ProcessRuntime;
 import io.cohort.node.process.ProcessTable;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,11 @@ final class LocalMessagingWorkload implements Workload {
     @Override
     public String description() {
         return "messages between two processes on one node (msg_local_rate)";
+    }
+
+    @Override
+    public List<String> metrics() {
+        return List.of("msg_local_rate");
     }
 
     @Override

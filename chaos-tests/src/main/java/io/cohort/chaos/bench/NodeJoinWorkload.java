@@ -32,6 +32,16 @@ final class NodeJoinWorkload implements Workload {
     }
 
     @Override
+    public List<String> metrics() {
+        return List.of(
+                "node_join_ms",
+                "node_join_max_ms",
+                "node_crash_detect_ms",
+                "node_crash_detect_max_ms",
+                "node_hang_detect_ms");
+    }
+
+    @Override
     public void run(Map<String, String> params, Report report) throws Exception {
         int rounds = Integer.parseInt(params.getOrDefault("ROUNDS", "5"));
         List<Double> joins = new ArrayList<>();

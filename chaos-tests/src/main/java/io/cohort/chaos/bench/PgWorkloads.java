@@ -32,15 +32,24 @@ final class PgWorkloads {
                 new Membership(
                         "pg_join",
                         "A joins P processes to G groups, one call each (pg_join_rate, pg_convergence, lag)",
+                        List.of("pg_join_rate_pP", "pg_convergence_pP", "pg_lag_after_last_join_pP"),
                         PgWorkloads::reportJoin),
                 new Membership(
                         "pg_read",
                         "members/localMembers of a P/G-member group on C, one thread",
+                        List.of("pg_get_members_rate_pP", "pg_get_local_members_rate_pP"),
                         PgWorkloads::reportRead),
                 new Crash(),
-                new Membership("pg_exit", "A's P members all exit -> C sees none", PgWorkloads::reportExit),
                 new Membership(
-                        "pg_memory", "heap per member, remote (on C) and local (on A)", PgWorkloads::reportMemory),
+                        "pg_exit",
+                        "A's P members all exit -> C sees none",
+                        List.of("pg_exit_cleanup_pP"),
+                        PgWorkloads::reportExit),
+                new Membership(
+                        "pg_memory",
+                        "heap per member, remote (on C) and local (on A)",
+                        List.of("pg_mem_remote_per_member_pP", "pg_mem_local_per_member_pP"),
+                        PgWorkloads::reportMemory),
                 new Fanout());
     }
 
@@ -141,7 +150,7 @@ final class PgWorkloads {
     }
 
     /** A workload read off the shared membership run. */
-    record Membership(String name, String description, Reporter reporter) implements Workload {
+    record Membership(String name, String description, List<String> metrics, Reporter reporter) implements Workload {
 
         @Override
         public void run(Map<String, String> params, Report report) throws Exception {
@@ -163,6 +172,11 @@ final class PgWorkloads {
         @Override
         public String description() {
             return "kill -9 (then SIGSTOP) of A holding P members -> C sees none of them";
+        }
+
+        @Override
+        public List<String> metrics() {
+            return List.of("pg_crash_cleanup_pP", "pg_hang_cleanup_pP");
         }
 
         @Override
@@ -206,6 +220,11 @@ final class PgWorkloads {
         @Override
         public String description() {
             return "publish to a group of M members over A, B, C: K back to back, then L paced (rate, latency)";
+        }
+
+        @Override
+        public List<String> metrics() {
+            return List.of("pg_fanout_deliveries_rate", "pg_fanout_latency_p50_us", "pg_fanout_latency_p99_us");
         }
 
         @Override

@@ -28,19 +28,30 @@ final class RegistryWorkloads {
                 workload(
                         "reg_register",
                         "A's N processes each register a name (reg_register_rate_nN, reg_convergence_nN)",
+                        List.of("reg_register_rate_nN", "reg_convergence_nN"),
                         RegistryWorkloads::register),
                 workload(
                         "reg_lookup",
                         "one thread on C resolves random known names (reg_lookup_rate_nN)",
+                        List.of("reg_lookup_rate_nN"),
                         RegistryWorkloads::lookup),
                 workload(
                         "reg_conflict",
                         "{A} | {B, C} both register K names, heal (reg_conflict_resolve_kK, reg_conflict_losers_notified_kK)",
+                        List.of(
+                                "reg_conflict_resolve_kK",
+                                "reg_conflict_resolve_after_merge_kK",
+                                "reg_conflict_losers_notified_kK"),
                         RegistryWorkloads::conflict),
-                workload("reg_crash", "kill -9 A holding N names (reg_crash_cleanup_nN)", RegistryWorkloads::crash),
+                workload(
+                        "reg_crash",
+                        "kill -9 A holding N names (reg_crash_cleanup_nN)",
+                        List.of("reg_crash_cleanup_nN"),
+                        RegistryWorkloads::crash),
                 workload(
                         "reg_memory",
                         "heap per entry on C, a remote node (reg_mem_per_entry_nN)",
+                        List.of("reg_mem_per_entry_nN"),
                         RegistryWorkloads::memory));
     }
 
@@ -49,8 +60,13 @@ final class RegistryWorkloads {
         void run(Map<String, String> params, Report report) throws Exception;
     }
 
-    private static Workload workload(String name, String description, Body body) {
+    private static Workload workload(String name, String description, List<String> metrics, Body body) {
         return new Workload() {
+            @Override
+            public List<String> metrics() {
+                return metrics;
+            }
+
             @Override
             public String name() {
                 return name;

@@ -26,6 +26,11 @@ final class RemoteMessagingWorkload implements Workload {
     }
 
     @Override
+    public List<String> metrics() {
+        return List.of("msg_remote_rate", "msg_call_rtt_p50_us", "msg_call_rtt_p99_us");
+    }
+
+    @Override
     public void run(Map<String, String> params, Report report) throws Exception {
         String count = params.getOrDefault("N", "1000000");
         String calls = params.getOrDefault("CALLS", "20000");

@@ -29,14 +29,22 @@ final class SupervisorWorkloads {
                 workload(
                         "sup_failover",
                         "kill -9 A running a third of S children: back on B or C, by name, everywhere",
+                        List.of(
+                                "sup_failover_children_on_a",
+                                "sup_failover_first_ms",
+                                "sup_failover_last_ms",
+                                "sup_failover_restarted",
+                                "sup_failover_duplicates"),
                         (params, report) -> run(params, report, "failover")),
                 workload(
                         "sup_hang",
                         "SIGSTOP of A running a third of S children: back after failure detection",
+                        List.of("sup_hang_last_ms", "sup_hang_duplicates"),
                         (params, report) -> run(params, report, "hang")),
                 workload(
                         "sup_leave",
                         "graceful leave of A: every child handed over, none lost",
+                        List.of("sup_leave_last_ms", "sup_leave_lost", "sup_leave_duplicates"),
                         (params, report) -> run(params, report, "leave")));
     }
 
@@ -45,8 +53,13 @@ final class SupervisorWorkloads {
         void run(Map<String, String> params, Report report) throws Exception;
     }
 
-    private static Workload workload(String name, String description, Body body) {
+    private static Workload workload(String name, String description, List<String> metrics, Body body) {
         return new Workload() {
+            @Override
+            public List<String> metrics() {
+                return metrics;
+            }
+
             @Override
             public String name() {
                 return name;

@@ -1,5 +1,6 @@
 package io.cohort.chaos.bench;
 
+import java.util.List;
 import java.util.Map;
 
 /** One benchmark workload of WORKLOADS.md: runs on real node processes and prints {@code metric value unit} lines. */
@@ -10,6 +11,13 @@ interface Workload {
 
     /** One line on what it measures. */
     String description();
+
+    /**
+     * The metric names it prints, spelled as WORKLOADS.md spells them: an upper-case letter stands for the size the
+     * name carries ({@code pg_join_rate_pP} is printed as {@code pg_join_rate_p10000}). {@link BenchCommand} checks
+     * every run against this list, and a test checks the list against WORKLOADS.md.
+     */
+    List<String> metrics();
 
     /**
      * Runs the workload and reports its metrics; cleans up every process it started, whatever happens.

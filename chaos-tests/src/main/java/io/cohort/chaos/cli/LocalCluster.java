@@ -26,7 +26,11 @@ public final class LocalCluster implements AutoCloseable {
     private final String clusterName =
             "cohort-local-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    /** The process running each node now. */
     private final Map<String, NodeProcess> processes = new LinkedHashMap<>();
+    /** Every process started, also those a restart replaced: {@link #close} ends them all. */
+    private final List<NodeProcess> started = new ArrayList<>();
+
     private final Map<String, String> extraEnv = new HashMap<>();
     private final Consumer<NodeEvent> onEvent;
 
@@ -74,6 +78,7 @@ public final class LocalCluster implements AutoCloseable {
                 env,
                 onEvent);
         processes.put(name, process);
+        started.add(process);
         return process;
     }
 
@@ -121,9 +126,10 @@ public final class LocalCluster implements AutoCloseable {
         return latestUs;
     }
 
+    /** Kills (SIGKILL, by pid) every process this cluster started that still runs. */
     @Override
     public void close() {
-        for (NodeProcess process : processes.values()) {
+        for (NodeProcess process : started) {
             try {
                 process.kill();
             } catch (InterruptedException e) {
