@@ -15,11 +15,15 @@ public interface Codec {
     /** True when this codec can encode {@code value}. */
     boolean handles(Object value);
 
-    /** The bytes of {@code value}; only called when {@link #handles} said yes. */
+    /**
+     * The bytes of {@code value}; only called when {@link #handles} said yes. The runtime takes the returned array
+     * over without copying it: return a fresh array, never one the codec or the value keeps and may change later.
+     */
     byte[] encode(Object value);
 
     /**
-     * The value {@code bytes} encode.
+     * The value {@code bytes} encode. The array is the codec's own (the runtime never reads it again), so the value
+     * may keep it.
      *
      * @throws IllegalArgumentException (or any runtime exception) when the bytes are not a valid encoding; the data
      *     plane drops and counts such a message

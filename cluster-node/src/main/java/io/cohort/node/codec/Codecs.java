@@ -38,7 +38,7 @@ public final class Codecs {
     private final Map<String, Parser<? extends Message>> protobufParsers = new ConcurrentHashMap<>();
 
     public Codecs() {
-        builtIn(byte[].class, new Simple("bytes", byte[].class, v -> ((byte[]) v).clone(), b -> b.clone()));
+        builtIn(byte[].class, new Simple("bytes", byte[].class, v -> ((byte[]) v).clone(), b -> b));
         builtIn(
                 String.class,
                 new Simple(

@@ -1,6 +1,7 @@
 package io.cohort.node.codec;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.cohort.node.NodeId;
 import io.cohort.node.Pid;
 import io.cohort.node.process.ExitReason;
@@ -12,7 +13,9 @@ import io.cohort.node.wire.WireExitReason;
 import io.cohort.node.wire.WireMessage;
 import io.cohort.node.wire.WireNodeId;
 import io.cohort.node.wire.WirePid;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Maps what processes send each other to the data plane's Protobuf messages and back: pids, exit reasons, the system
@@ -26,6 +29,8 @@ import java.util.Objects;
 public final class WireMessages {
 
     private final Codecs codecs;
+    /** The UTF-8 bytes of each tag encoded so far (a handful: one per codec). */
+    private final Map<String, ByteString> tagBytes = new ConcurrentHashMap<>();
 
     public WireMessages(Codecs codecs) {
         this.codecs = Objects.requireNonNull(codecs, "codecs");
@@ -112,10 +117,11 @@ public final class WireMessages {
         if (value == null) {
             return Payload.getDefaultInstance();
         }
-        Codecs.Encoded encoded = codecs.encode(value);
+        // The codec's array is ours from here on (see Codec#encode), so it is wrapped rather than copied.
+        EncodedUser encoded = encodeUser(value);
         return Payload.newBuilder()
-                .setTag(encoded.tag())
-                .setData(ByteString.copyFrom(encoded.bytes()))
+                .setTagBytes(encoded.tag())
+                .setData(UnsafeByteOperations.unsafeWrap(encoded.bytes()))
                 .build();
     }
 
@@ -124,9 +130,34 @@ public final class WireMessages {
         if (payload.getTag().isEmpty()) {
             return null;
         }
-        return codecs.decode(payload.getTag(), payload.getData().toByteArray())
-                .orElseThrow(() -> new UnknownTagException(payload.getTag()));
+        return value(payload.getTag(), payload.getData().toByteArray());
     }
+
+    /**
+     * The user value of {@code bytes} encoded by the codec tagged {@code tag}; the array goes to the codec.
+     *
+     * @throws UnknownTagException when no codec here has that tag
+     */
+    public Object value(String tag, byte[] bytes) {
+        return codecs.decode(tag, bytes).orElseThrow(() -> new UnknownTagException(tag));
+    }
+
+    /**
+     * True when {@code message} travels as a plain user payload (not a system message, not null): the data plane's
+     * hot path encodes those frames itself, with {@link #encodeUser}.
+     */
+    public static boolean isUserValue(Object message) {
+        return message != null && !(message instanceof ServerMessage) && !(message instanceof Signal);
+    }
+
+    /** A user value's codec tag (as UTF-8 bytes, computed once per tag) and encoding, for {@link #isUserValue}. */
+    public EncodedUser encodeUser(Object value) {
+        Codecs.Encoded encoded = codecs.encode(value);
+        return new EncodedUser(tagBytes.computeIfAbsent(encoded.tag(), ByteString::copyFromUtf8), encoded.bytes());
+    }
+
+    /** What {@link #encodeUser} returns; the array is the codec's fresh output. */
+    public record EncodedUser(ByteString tag, byte[] bytes) {}
 
     // --- identities -------------------------------------------------------------------------------------------
 

@@ -201,7 +201,8 @@ public record NodeConfig(
      * @param fdInterval heartbeat interval; below {@code fdTimeout}
      * @param verifySuspectTimeout how long a heartbeat suspect may answer before it is excluded
      * @param mergeMinInterval lower bound between MERGE3 announcements
-     * @param mergeMaxInterval upper bound between MERGE3 announcements
+     * @param mergeMaxInterval upper bound between MERGE3 announcements, and the interval of MERGE3's check for
+     *     subgroups: a healed partition is noticed within about twice this
      * @param joinTimeout how long one join attempt waits for the coordinator's answer
      */
     public record Timing(
@@ -216,8 +217,8 @@ public record NodeConfig(
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(1),
                 Duration.ofMillis(250),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(3),
+                Duration.ofMillis(200),
+                Duration.ofMillis(800),
                 Duration.ofSeconds(2));
 
         public Timing {

@@ -29,17 +29,20 @@ final class AcceptorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
-        DataFrame frame = (DataFrame) message;
         if (peer != null) {
-            plane.onFrame(peer, frame);
+            if (message instanceof UserSend.Inbound send) {
+                plane.onUserSend(peer, send);
+            } else {
+                plane.onFrame(peer, (DataFrame) message);
+            }
             return;
         }
-        if (!frame.hasHello()) {
+        if (!(message instanceof DataFrame frame) || !frame.hasHello()) {
             counters.rejectedNoHello.increment();
             log.warn(
                     "no_hello",
                     "closed a data connection from " + ctx.channel().remoteAddress() + ": first frame was "
-                            + frame.getKindCase() + ", not Hello");
+                            + (message instanceof DataFrame other ? other.getKindCase() : "SEND") + ", not Hello");
             ctx.close();
             return;
         }

@@ -35,8 +35,7 @@ final class ConnectorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
-        DataFrame frame = (DataFrame) message;
-        if (ready || !frame.hasHelloAck()) {
+        if (ready || !(message instanceof DataFrame frame) || !frame.hasHelloAck()) {
             counters.droppedUnexpected.increment();
             return;
         }

@@ -65,23 +65,52 @@ final class Frames {
     }
 
     /**
-     * Appends {@code frame} with its length prefix to {@code batch}, growing it as needed: a drain encodes many small
-     * frames into one buffer, so the socket write gathers one buffer per batch instead of one per message.
+     * Frames of one drain, encoded one after another into one buffer with one protobuf encoder, so the socket write
+     * gathers one buffer per batch instead of one per message, and no per-frame buffer view or encoder is made.
      */
-    static void encodeInto(ByteBuf batch, DataFrame frame) {
-        int size = frame.getSerializedSize();
-        batch.ensureWritable(LENGTH_BYTES + size);
-        int start = batch.writerIndex();
-        batch.writeInt(size);
-        try {
-            CodedOutputStream out = CodedOutputStream.newInstance(batch.nioBuffer(start + LENGTH_BYTES, size));
-            frame.writeTo(out);
-            out.checkNoSpaceLeft();
-        } catch (IOException e) {
-            batch.writerIndex(start);
-            throw new UncheckedIOException("a frame did not fit its own serialized size", e);
+    static final class Batch {
+        private final ByteBuf buffer;
+        private final CodedOutputStream out;
+
+        /** A batch with room for at least {@code capacity} bytes. */
+        Batch(ByteBufAllocator allocator, int capacity) {
+            this.buffer = allocator.ioBuffer(capacity);
+            this.out = CodedOutputStream.newInstance(buffer.nioBuffer(0, buffer.capacity()));
         }
-        batch.writerIndex(start + LENGTH_BYTES + size);
+
+        /** True when a frame of {@code size} bytes (without its prefix) still fits. */
+        boolean fits(int size) {
+            return out.spaceLeft() >= LENGTH_BYTES + size;
+        }
+
+        /** Appends {@code frame} of {@code size} bytes ({@link Outbound#serializedSize}) with its length prefix. */
+        void add(Outbound frame, int size) {
+            int before = out.getTotalBytesWritten();
+            try {
+                out.writeRawByte((byte) (size >>> 24));
+                out.writeRawByte((byte) (size >>> 16));
+                out.writeRawByte((byte) (size >>> 8));
+                out.writeRawByte((byte) size);
+                frame.writeTo(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("a frame did not fit its batch", e);
+            }
+            if (out.getTotalBytesWritten() - before != LENGTH_BYTES + size) {
+                throw new IllegalStateException("a frame wrote " + (out.getTotalBytesWritten() - before - LENGTH_BYTES)
+                        + " bytes, not its serialized size " + size);
+            }
+        }
+
+        /** The buffer holding every frame added, ready to write; the batch is done. */
+        ByteBuf finish() {
+            buffer.writerIndex(out.getTotalBytesWritten());
+            return buffer;
+        }
+
+        /** Gives the buffer back unwritten (the channel went away). */
+        void discard() {
+            buffer.release();
+        }
     }
 
     static DataFrame hello(NodeId self, String cluster) {

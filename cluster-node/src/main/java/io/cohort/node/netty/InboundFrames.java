@@ -103,14 +103,29 @@ final class InboundFrames {
         try {
             message = wire.decode(send.getMessage());
         } catch (WireMessages.UnknownTagException e) {
-            counters.droppedUnknownTag.increment();
-            log.warn(
-                    "tag",
-                    "dropped a message for " + to + ": " + e.getMessage() + " (register the codec on every node)");
+            droppedUnknownTag(to, e);
             return;
         }
         // A dead pid drops it silently, as Erlang's send does.
         runtime.send(to, message);
+    }
+
+    /** The hot path of {@link #onSend}: a user value for one of our processes, decoded by {@link UserSend}. */
+    void onUserSend(UserSend.Inbound send) {
+        Pid to = new Pid(self, send.toSerial());
+        Object message;
+        try {
+            message = wire.value(send.tag(), send.data());
+        } catch (WireMessages.UnknownTagException e) {
+            droppedUnknownTag(to, e);
+            return;
+        }
+        runtime.send(to, message);
+    }
+
+    private void droppedUnknownTag(Pid to, WireMessages.UnknownTagException e) {
+        counters.droppedUnknownTag.increment();
+        log.warn("tag", "dropped a message for " + to + ": " + e.getMessage() + " (register the codec on every node)");
     }
 
     private void onSendMany(SendMany many) {

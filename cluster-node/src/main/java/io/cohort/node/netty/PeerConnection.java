@@ -1,7 +1,6 @@
 package io.cohort.node.netty;
 
 import io.cohort.node.NodeId;
-import io.cohort.node.wire.DataFrame;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -63,7 +62,7 @@ final class PeerConnection {
     private final int controlReserve;
     private final DataPlaneCounters counters;
 
-    private final Queue<DataFrame> queue = new ConcurrentLinkedQueue<>();
+    private final Queue<Outbound> queue = new ConcurrentLinkedQueue<>();
     /** Frames in {@link #queue}; the bound is checked against it (the queue's own size() is O(n)). */
     private final AtomicInteger queued = new AtomicInteger();
     /** True while a drain task is pending on the loop, so a burst of offers schedules one drain. */
@@ -110,7 +109,7 @@ final class PeerConnection {
      *
      * @param control true for link, monitor and exit frames, which may use the reserve
      */
-    boolean offer(DataFrame frame, boolean control) {
+    boolean offer(Outbound frame, boolean control) {
         int limit = control ? capacity + controlReserve : capacity;
         long deadlineNs = 0;
         while (true) {
@@ -182,25 +181,31 @@ final class PeerConnection {
             return;
         }
         int written = 0;
-        io.netty.buffer.ByteBuf batch = null;
+        Frames.Batch batch = null;
         while (written < BATCH_FRAMES && current.isWritable()) {
-            DataFrame frame = queue.poll();
+            Outbound frame = queue.poll();
             if (frame == null) {
                 break;
             }
             queued.decrementAndGet();
-            if (batch == null) {
-                batch = current.alloc().ioBuffer(BATCH_BYTES);
-            }
-            Frames.encodeInto(batch, frame);
-            written++;
-            if (batch.readableBytes() >= BATCH_BYTES) {
-                current.write(batch, current.voidPromise());
+            int size = frame.serializedSize();
+            if (batch != null && !batch.fits(size)) {
+                current.write(batch.finish(), current.voidPromise());
                 batch = null;
             }
+            if (batch == null) {
+                batch = new Frames.Batch(current.alloc(), Math.max(BATCH_BYTES, Frames.LENGTH_BYTES + size));
+            }
+            try {
+                batch.add(frame, size);
+            } catch (RuntimeException e) {
+                batch.discard(); // a frame that misreports its size is a bug here; do not leak the buffer with it
+                throw e;
+            }
+            written++;
         }
         if (batch != null) {
-            current.write(batch, current.voidPromise());
+            current.write(batch.finish(), current.voidPromise());
         }
         if (written > 0) {
             current.flush();

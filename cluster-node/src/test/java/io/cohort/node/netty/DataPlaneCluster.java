@@ -30,11 +30,11 @@ final class DataPlaneCluster implements AutoCloseable {
     static final Duration BOUND = Duration.ofSeconds(20);
 
     private static final NodeConfig.Timing TIMING = new NodeConfig.Timing(
-            Duration.ofSeconds(3),
-            Duration.ofSeconds(1),
-            Duration.ofMillis(250),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(3),
+            NodeConfig.Timing.DEFAULT.fdTimeout(),
+            NodeConfig.Timing.DEFAULT.fdInterval(),
+            NodeConfig.Timing.DEFAULT.verifySuspectTimeout(),
+            NodeConfig.Timing.DEFAULT.mergeMinInterval(),
+            NodeConfig.Timing.DEFAULT.mergeMaxInterval(),
             Duration.ofMillis(800));
 
     private final String clusterName;

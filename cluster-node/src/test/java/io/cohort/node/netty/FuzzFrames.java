@@ -25,7 +25,7 @@ final class FuzzFrames {
         var remote = WireMessages.pid(new Pid(peer, 7));
         var reason = WireMessages.reason(new ExitReason.Failure("x.Y", "boom"));
         DataFrame.Builder frame = DataFrame.newBuilder().setVersion(Frames.VERSION);
-        switch (Math.floorMod(index, 10)) {
+        switch (Math.floorMod(index, 11)) {
             case 0 -> frame.setSend(Send.newBuilder().setTo(local).setMessage(wire.encode("hello")));
             case 1 ->
                 frame.setExitSignal(
@@ -52,7 +52,12 @@ final class FuzzFrames {
                         .addSerials(1)
                         .addSerials(2)
                         .setMessage(wire.encode("to many")));
-            default -> frame.setSend(Send.newBuilder().setTo(local).setMessage(wire.encode(42L)));
+            case 9 -> frame.setSend(Send.newBuilder().setTo(local).setMessage(wire.encode(42L)));
+            // The hot frame, which the decoder reads by hand (UserSend): addressed by serial alone.
+            default ->
+                frame.setSend(Send.newBuilder()
+                        .setToSerial(1 + Math.floorMod(index, 4))
+                        .setMessage(wire.encode(new byte[] {1, 2, 3})));
         }
         return frame.build();
     }
