@@ -71,13 +71,13 @@ public final class PgScope implements Component {
     private Metrics.Counter droppedUnknownPeer;
 
     /** Local members: group -> pids, a pid once per join, in join order. */
-    private final Map<String, List<Pid>> localGroups = new TreeMap<>();
+    private final Map<String, MemberList> localGroups = new TreeMap<>();
     /** The monitor of each local member, so its exit removes it from every group. */
     private final Map<Pid, LocalMember> memberMonitors = new HashMap<>();
     /** Each peer's slice as it last told us: peer -> group -> pids. */
-    private final Map<NodeId, Map<String, List<Pid>>> remote = new TreeMap<>();
+    private final Map<NodeId, Map<String, MemberList>> remote = new TreeMap<>();
     /** Slices from peers that are not in our view yet (their Sync overtook our view). */
-    private final Map<NodeId, Map<String, List<Pid>>> pending = new TreeMap<>();
+    private final Map<NodeId, Map<String, MemberList>> pending = new TreeMap<>();
     /** The peers we have sent our slice to: the other members of our current view. */
     private final Set<NodeId> peers = new TreeSet<>();
     /** Joins and leaves not sent yet. */
@@ -144,7 +144,7 @@ public final class PgScope implements Component {
      */
     public void join(String group, List<Pid> pids) {
         requireLocal(pids);
-        List<Pid> members = localGroups.computeIfAbsent(group, g -> new ArrayList<>());
+        MemberList members = localGroups.getOrDefault(group, MemberList.EMPTY);
         List<Pid> joined = new ArrayList<>();
         for (Pid pid : pids) {
             if (!context.processes().isAlive(pid)) {
@@ -155,13 +155,11 @@ public final class PgScope implements Component {
                             pid, p -> new LocalMember(context.processes().monitor(p)))
                     .groups
                     .add(group);
-            members.add(pid);
+            members = members.append(pid);
             joined.add(pid);
         }
-        if (members.isEmpty()) {
-            localGroups.remove(group);
-        }
         if (!joined.isEmpty()) {
+            localGroups.put(group, members);
             queue(true, group, joined);
             republish(group);
             monitors.notify(context.processes(), PgEvent.Kind.JOIN, group, joined);
@@ -171,17 +169,17 @@ public final class PgScope implements Component {
     /** Removes one membership of each pid; {@link LeaveResult#NOT_JOINED} when none of them was a member. */
     public LeaveResult leave(String group, List<Pid> pids) {
         requireLocal(pids);
-        List<Pid> members = localGroups.get(group);
+        MemberList members = localGroups.get(group);
         List<Pid> left = new ArrayList<>();
         if (members != null) {
             for (Pid pid : pids) {
-                if (members.remove(pid)) {
+                MemberList without = members.removeFirst(pid);
+                if (without != members) {
                     left.add(pid);
+                    members = without;
                 }
             }
-            if (members.isEmpty()) {
-                localGroups.remove(group);
-            }
+            putOrRemove(localGroups, group, members);
         }
         if (left.isEmpty()) {
             return LeaveResult.NOT_JOINED;
@@ -324,18 +322,10 @@ public final class PgScope implements Component {
         }
         memberMonitors.remove(pid);
         for (String group : new java.util.TreeSet<>(member.groups)) {
-            List<Pid> members = localGroups.get(group);
-            List<Pid> left = new ArrayList<>();
-            members.removeIf(candidate -> {
-                if (candidate.equals(pid)) {
-                    left.add(candidate);
-                    return true;
-                }
-                return false;
-            });
-            if (members.isEmpty()) {
-                localGroups.remove(group);
-            }
+            MemberList members = localGroups.get(group);
+            MemberList kept = members.removeEvery(pid);
+            List<Pid> left = java.util.Collections.nCopies(members.size() - kept.size(), pid);
+            putOrRemove(localGroups, group, kept);
             if (!left.isEmpty()) {
                 queue(false, group, left);
                 republish(group);
@@ -348,12 +338,13 @@ public final class PgScope implements Component {
     // ---- protocol -----------------------------------------------------------------------------------------
 
     private void onSync(NodeId from, Sync sync) {
-        Map<String, List<Pid>> slice = new TreeMap<>();
+        Map<String, MemberList> slice = new TreeMap<>();
         for (GroupSerials group : sync.getGroupsList()) {
-            List<Pid> pids = slice.computeIfAbsent(group.getGroup(), g -> new ArrayList<>());
+            List<Pid> pids = new ArrayList<>(group.getSerialsCount());
             for (long serial : group.getSerialsList()) {
                 pids.add(new Pid(from, serial));
             }
+            slice.merge(group.getGroup(), MemberList.of(pids), MemberList::appendAll);
         }
         slice.values().removeIf(List::isEmpty);
         if (view.contains(from)) {
@@ -361,14 +352,14 @@ public final class PgScope implements Component {
         } else {
             pending.put(from, slice); // its view reached it before ours reached us
             while (pending.size() > PENDING_PEERS_MAX) {
-                pending.remove(((TreeMap<NodeId, Map<String, List<Pid>>>) pending).firstKey());
+                pending.remove(((TreeMap<NodeId, Map<String, MemberList>>) pending).firstKey());
                 droppedUnknownPeer.increment();
             }
         }
     }
 
     private void onDelta(NodeId from, Delta delta) {
-        Map<String, List<Pid>> slice = remote.get(from);
+        Map<String, MemberList> slice = remote.get(from);
         boolean adopted = slice != null;
         if (slice == null) {
             slice = pending.get(from);
@@ -384,21 +375,21 @@ public final class PgScope implements Component {
             for (long serial : op.getSerialsList()) {
                 pids.add(new Pid(from, serial));
             }
-            List<Pid> members = slice.computeIfAbsent(op.getGroup(), g -> new ArrayList<>());
+            MemberList members = slice.getOrDefault(op.getGroup(), MemberList.EMPTY);
             List<Pid> changed = new ArrayList<>();
             if (op.getJoin()) {
-                members.addAll(pids);
+                members = members.appendAll(pids);
                 changed.addAll(pids);
             } else {
                 for (Pid pid : pids) {
-                    if (members.remove(pid)) {
+                    MemberList without = members.removeFirst(pid);
+                    if (without != members) {
                         changed.add(pid);
+                        members = without;
                     }
                 }
             }
-            if (members.isEmpty()) {
-                slice.remove(op.getGroup());
-            }
+            putOrRemove(slice, op.getGroup(), members);
             if (adopted && !changed.isEmpty()) {
                 dirty.add(op.getGroup());
                 events.add(
@@ -414,19 +405,19 @@ public final class PgScope implements Component {
     }
 
     /** Makes {@code slice} what we know of {@code peer}, telling monitors what changed. */
-    private void adopt(NodeId peer, Map<String, List<Pid>> slice) {
+    private void adopt(NodeId peer, Map<String, MemberList> slice) {
         replaceSlice(peer, slice);
         remote.put(peer, slice);
     }
 
-    private void replaceSlice(NodeId peer, Map<String, List<Pid>> slice) {
-        Map<String, List<Pid>> before = remote.getOrDefault(peer, Map.of());
+    private void replaceSlice(NodeId peer, Map<String, MemberList> slice) {
+        Map<String, MemberList> before = remote.getOrDefault(peer, Map.of());
         remote.put(peer, slice);
         Set<String> groups = new TreeSet<>(before.keySet());
         groups.addAll(slice.keySet());
         for (String group : groups) {
-            List<Pid> old = before.getOrDefault(group, List.of());
-            List<Pid> now = slice.getOrDefault(group, List.of());
+            List<Pid> old = before.getOrDefault(group, MemberList.EMPTY);
+            List<Pid> now = slice.getOrDefault(group, MemberList.EMPTY);
             List<Pid> left = minus(old, now);
             List<Pid> joined = minus(now, old);
             republish(group);
@@ -441,20 +432,35 @@ public final class PgScope implements Component {
 
     /** Rebuilds the published view of one group from the local list and every adopted slice. */
     private void republish(String group) {
-        List<Pid> local = localGroups.getOrDefault(group, List.of());
-        List<Pid> all = new ArrayList<>(local);
+        // The lists are persistent (MemberList): the new version shares them, so publishing costs a few objects per
+        // node with members, not a copy of the group.
+        MemberList local = localGroups.getOrDefault(group, MemberList.EMPTY);
+        List<List<Pid>> parts = new ArrayList<>();
+        if (!local.isEmpty()) {
+            parts.add(local);
+        }
         Map<NodeId, List<Pid>> byNode = new HashMap<>();
-        for (Map.Entry<NodeId, Map<String, List<Pid>>> slice : remote.entrySet()) {
-            List<Pid> theirs = slice.getValue().getOrDefault(group, List.of());
-            if (!theirs.isEmpty()) {
-                all.addAll(theirs);
-                byNode.put(slice.getKey(), List.copyOf(theirs));
+        for (Map.Entry<NodeId, Map<String, MemberList>> slice : remote.entrySet()) {
+            MemberList theirs = slice.getValue().get(group);
+            if (theirs != null) {
+                parts.add(theirs);
+                byNode.put(slice.getKey(), theirs);
             }
         }
-        if (all.isEmpty()) {
+        if (parts.isEmpty()) {
             published.remove(group);
         } else {
-            published.put(group, new GroupMembers(List.copyOf(all), List.copyOf(local), Map.copyOf(byNode)));
+            List<Pid> all = parts.size() == 1 ? parts.get(0) : new ConcatList(parts);
+            published.put(group, new GroupMembers(all, local, Map.copyOf(byNode)));
+        }
+    }
+
+    /** Stores {@code members} under {@code group}, or removes the group when it has none: empty groups do not exist. */
+    private static void putOrRemove(Map<String, MemberList> groups, String group, MemberList members) {
+        if (members.isEmpty()) {
+            groups.remove(group);
+        } else {
+            groups.put(group, members);
         }
     }
 

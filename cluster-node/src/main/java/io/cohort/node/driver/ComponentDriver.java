@@ -47,6 +47,11 @@ import java.util.function.LongFunction;
  * at a time in arrival order, and a caller writing in a loop pays no thread hand-off per call, even when the owner
  * thread waits for a CPU. A caller that finds the turn taken queues its task like any event.
  *
+ * <p><b>Sends leave the turn.</b> A handler's control-plane sends are queued, in turn order, and sent by the thread
+ * that handled them once it has let go of the turn (one thread sends at a time, so the order holds). A send can take
+ * a while — JGroups may wait for flow-control credits from a slow receiver — and holding the turn meanwhile made every
+ * caller wait behind it.
+ *
  * <p><b>Failures.</b> A handler that throws is a bug in the component: the error is logged and counted
  * ({@code component.handler.failed}) and the next event is handled; the driver never dies of it.
  */
@@ -73,6 +78,14 @@ public final class ComponentDriver implements AutoCloseable {
     private volatile boolean stopped;
 
     private final Context context = new Context();
+
+    /** Control-plane sends made in the turn, in turn order, waiting for {@link #sendOutbox}. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Outgoing> outbox =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Held by the one thread sending the outbox. */
+    private final java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private record Outgoing(NodeId to, byte[] payload) {}
 
     /** The view last handed to the component; read by its own thread through {@link Transport#view()}. */
     private volatile MembershipView view;
@@ -173,6 +186,7 @@ public final class ComponentDriver implements AutoCloseable {
                 }
             } finally {
                 turn.unlock();
+                sendOutbox();
             }
             result.completeExceptionally(new IllegalStateException("component " + component.name() + " stopped"));
             return result;
@@ -215,6 +229,28 @@ public final class ComponentDriver implements AutoCloseable {
             return task.apply(clock.nowNs());
         } finally {
             turn.unlock();
+            sendOutbox();
+        }
+    }
+
+    /**
+     * Sends what handlers queued, in order, unless another thread is already at it (that one then sends ours too: it
+     * looks again after letting go). Called after letting go of the turn.
+     */
+    private void sendOutbox() {
+        while (!outbox.isEmpty() && sending.compareAndSet(false, true)) {
+            try {
+                Outgoing next;
+                while ((next = outbox.poll()) != null) {
+                    try {
+                        controlPlane.send(next.to(), component.name(), next.payload());
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "component " + component.name() + ": a send failed", e);
+                    }
+                }
+            } finally {
+                sending.set(false);
+            }
         }
     }
 
@@ -263,13 +299,16 @@ public final class ComponentDriver implements AutoCloseable {
 
     private void loop() {
         while (!stopped) {
+            boolean done;
             turn.lock();
             try {
-                if (drain(Integer.MAX_VALUE)) {
-                    return;
-                }
+                done = drain(Integer.MAX_VALUE);
             } finally {
                 turn.unlock();
+            }
+            sendOutbox();
+            if (done) {
+                return;
             }
             // Wait for the next event without holding the turn. An enqueue after the check unparks us, so no event
             // is missed; a caller of submit may handle it first, which is fine.
@@ -432,15 +471,24 @@ public final class ComponentDriver implements AutoCloseable {
                 metrics.counter("transport.dropped", "reason", "not_in_view").increment();
                 return;
             }
-            controlPlane.send(to, component.name(), payload);
+            outbox.add(new Outgoing(to, payload));
+            sendNowIfOutsideTheTurn();
         }
 
         @Override
         public void broadcast(byte[] payload) {
             for (NodeId member : view.members()) {
                 if (!member.equals(self)) {
-                    controlPlane.send(member, component.name(), payload);
+                    outbox.add(new Outgoing(member, payload));
                 }
+            }
+            sendNowIfOutsideTheTurn();
+        }
+
+        /** A send from outside any handler (a component's own thread, say) has no turn to wait for. */
+        private void sendNowIfOutsideTheTurn() {
+            if (!turn.isHeldByCurrentThread()) {
+                sendOutbox();
             }
         }
 

@@ -110,9 +110,49 @@ class ComponentDriverTest {
                         return null;
                     })
                     .get(5, TimeUnit.SECONDS);
+            // Sent once the handler has let go of the turn: by then, or soon after when the owner thread ran it.
+            await().atMost(BOUND).until(() -> controlPlane.sent.size() == 2);
             assertThat(controlPlane.sent).containsExactly("b#1 recorder 2", "b#1 recorder 3");
             assertThat(metrics.count("transport.dropped", "reason", "not_in_view"))
                     .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSendThatBlocksDoesNotHoldTheTurnAndLaterSendsKeepTheirOrder() throws Exception {
+        Recorder recorder = new Recorder();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        controlPlane.blockOn = 7;
+        controlPlane.release = release;
+        try (ComponentDriver driver = driver(recorder, 16)) {
+            driver.start();
+            driver.deliverView(MembershipView.of(new ViewId(SELF, 1), List.of(SELF, PEER)));
+            // Another thread's write, whose send (made after it lets go of the turn) waits for the latch.
+            Thread writer = Thread.ofVirtual()
+                    .start(() -> driver.submit(nowNs -> {
+                        recorder.context.transport().send(PEER, new byte[] {7});
+                        return null;
+                    }));
+            await().atMost(BOUND).until(() -> controlPlane.blocked);
+
+            // The turn is free while that send waits: calls run, and their sends queue behind it.
+            for (int i = 1; i <= 3; i++) {
+                byte value = (byte) i;
+                Byte answer = driver.<Byte>call(
+                        nowNs -> {
+                            recorder.context.transport().send(PEER, new byte[] {value});
+                            return value;
+                        },
+                        BOUND);
+                assertThat(answer).isEqualTo(value);
+            }
+            assertThat(controlPlane.sent).containsExactly("b#1 recorder 7");
+
+            release.countDown();
+            await().atMost(BOUND).until(() -> controlPlane.sent.size() == 4);
+            writer.join(BOUND);
+            assertThat(controlPlane.sent)
+                    .containsExactly("b#1 recorder 7", "b#1 recorder 1", "b#1 recorder 2", "b#1 recorder 3");
         }
     }
 
@@ -269,6 +309,11 @@ class ComponentDriverTest {
 
     private static final class RecordingControlPlane implements ControlPlane {
         final List<String> sent = new CopyOnWriteArrayList<>();
+        /** A send of this first byte records itself, then waits for {@link #release}. */
+        volatile int blockOn = Integer.MIN_VALUE;
+
+        volatile java.util.concurrent.CountDownLatch release;
+        volatile boolean blocked;
 
         @Override
         public NodeId self() {
@@ -281,6 +326,14 @@ class ComponentDriverTest {
         @Override
         public void send(NodeId to, String component, byte[] payload) {
             sent.add(to + " " + component + " " + payload[0]);
+            if (payload[0] == blockOn) {
+                blocked = true;
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         @Override
