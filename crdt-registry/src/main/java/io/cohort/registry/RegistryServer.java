@@ -20,6 +20,7 @@ import io.cohort.registry.wire.Sync;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -159,6 +160,18 @@ public final class RegistryServer implements Component {
     private DeltaBuffer<Registration> unsent;
     /** Own dots removed because they lost a conflict, not sent yet: counter -> winner, to mark the removal. */
     private final Map<Long, Pid> conflictWinners = new HashMap<>();
+
+    /**
+     * Conflicts other nodes resolved whose winner this node does not resolve the name to yet (the winner's slice is
+     * hidden until its node answers our digest): told to subscribers once it does, so a subscriber that looks the
+     * name up on ConflictResolved finds the winner. Dropped when the name moves on to a third owner, or past
+     * {@link #DEFERRED_CONFLICTS_MAX}.
+     */
+    private final Map<String, List<DeferredConflict>> deferredConflicts = new LinkedHashMap<>();
+
+    private record DeferredConflict(Pid winner, Pid loser) {}
+
+    static final int DEFERRED_CONFLICTS_MAX = 100_000;
     /** The monitor of each local process with a name here, so its exit removes its names. */
     private final Map<Pid, Long> processMonitors = new HashMap<>();
     /**
@@ -383,11 +396,26 @@ public final class RegistryServer implements Component {
             }
         }
         view = newView;
-        for (NodeId member : fresh) {
+        // A merge view exchanges digests with every member, not only the other subgroups: after a non-transitive
+        // partition (a node paused past failure detection never installs the view that excluded it, a majority ring)
+        // the subgroups overlap, so a member of our own subgroup may have missed writes while it was out of the
+        // others' views, and nothing else would ever repair them. Those members stay visible meanwhile; only the
+        // ones new to us are hidden until they answer.
+        Set<NodeId> digestTo = new TreeSet<>(fresh);
+        if (newView.isMerge()) {
+            for (NodeId member : newView.members()) {
+                if (!member.equals(self)) {
+                    digestTo.add(member);
+                }
+            }
+        }
+        for (NodeId member : digestTo) {
             Peer peer = peers.computeIfAbsent(member, m -> new Peer());
-            hide(member, peer); // visible again once it answers this digest
-            peer.inView = true;
-            peer.lostAtNs = -1;
+            if (fresh.contains(member)) {
+                hide(member, peer); // visible again once it answers this digest
+                peer.inView = true;
+                peer.lostAtNs = -1;
+            }
             peer.round = nextRound++;
             send(
                     member,
@@ -537,6 +565,7 @@ public final class RegistryServer implements Component {
     private void join(NodeId from, Delta<Registration> delta, Map<Long, Pid> conflictWinners) {
         boolean shown = visible.contains(from);
         Set<String> touched = new LinkedHashSet<>();
+        List<Map.Entry<String, DeferredConflict>> resolved = new ArrayList<>();
         state.join(delta, new ORMap.Changes<>() {
             @Override
             public void added(NodeId node, Registration entry) {
@@ -549,9 +578,7 @@ public final class RegistryServer implements Component {
                 touched.add(entry.name());
                 Pid winner = conflictWinners.get(entry.counter());
                 if (winner != null && shown && !subscribers.isEmpty()) {
-                    subscribers.notify(
-                            context.processes(),
-                            ref -> new RegistryEvent.ConflictResolved(ref, entry.name(), winner, entry.pid()));
+                    resolved.add(Map.entry(entry.name(), new DeferredConflict(winner, entry.pid())));
                 }
             }
         });
@@ -559,6 +586,38 @@ public final class RegistryServer implements Component {
             for (String name : touched) {
                 resolve(name);
             }
+        }
+        // After the names are re-resolved, so the events come in the order of what this node shows.
+        for (Map.Entry<String, DeferredConflict> conflict : resolved) {
+            deferredConflicts
+                    .computeIfAbsent(conflict.getKey(), n -> new ArrayList<>())
+                    .add(conflict.getValue());
+            announceConflicts(conflict.getKey());
+        }
+        while (deferredConflicts.size() > DEFERRED_CONFLICTS_MAX) {
+            deferredConflicts.remove(deferredConflicts.keySet().iterator().next());
+        }
+    }
+
+    /** Tells subscribers the deferred conflicts of {@code name} whose winner it now resolves to; drops moot ones. */
+    private void announceConflicts(String name) {
+        List<DeferredConflict> waiting = deferredConflicts.get(name);
+        if (waiting == null) {
+            return;
+        }
+        Registration current = published.get(name);
+        Pid owner = current == null ? null : current.pid();
+        waiting.removeIf(conflict -> {
+            if (conflict.winner().equals(owner)) {
+                subscribers.notify(
+                        context.processes(),
+                        ref -> new RegistryEvent.ConflictResolved(ref, name, conflict.winner(), conflict.loser()));
+                return true;
+            }
+            return owner != null && !owner.equals(conflict.loser()); // a third owner: that conflict is history
+        });
+        if (waiting.isEmpty()) {
+            deferredConflicts.remove(name);
         }
     }
 
@@ -580,6 +639,11 @@ public final class RegistryServer implements Component {
         }
         state.dropSlice(node, ORMap.Changes.none());
         pendingDigests.remove(node);
+        // A winner of that life of the node will never be shown here.
+        deferredConflicts
+                .values()
+                .forEach(waiting -> waiting.removeIf(c -> c.winner().node().equals(node)));
+        deferredConflicts.values().removeIf(List::isEmpty);
     }
 
     /**
@@ -598,6 +662,9 @@ public final class RegistryServer implements Component {
         Registration previous = winner == null ? published.remove(name) : published.put(name, winner);
         if (previous != winner && !subscribers.isEmpty()) {
             announce(name, previous, winner);
+        }
+        if (!deferredConflicts.isEmpty()) {
+            announceConflicts(name);
         }
     }
 

@@ -304,6 +304,44 @@ class RegistrySimTest {
         });
     }
 
+    /**
+     * Found by the container chaos suite (seed 4): a node paused past failure detection never installs the view that
+     * excluded it, so in the merge view its subgroup holds every member and it has no "other side" to sync with. The
+     * writes it missed while out of the others' view must still reach it.
+     */
+    @Test
+    void aNodePausedPastFailureDetectionGetsTheWritesItMissed() {
+        SimSweep.run("paused", 100, 20, seed -> {
+            SimCluster sim = cluster(seed, 3).pausedNodesKeepTheirView();
+            Pid a = spawn(sim, "n1");
+            register(sim, "n1", "x", a);
+            settle(sim, "registered");
+            sim.pause("n3");
+            sim.runUntil("n3 excluded", () -> !sim.node("n1").view().contains(RegistrySim.id(sim, "n3")), BOUND);
+            AtomicBoolean removed = new AtomicBoolean();
+            sim.execute("n1", RegistryServer.class, (r, now) -> removed.set(r.unregister("x", null)));
+            Pid b = spawn(sim, "n2");
+            register(sim, "n2", "y", b);
+            sim.runFor(Duration.ofMillis(50));
+            sim.resume("n3");
+            sim.runUntil(
+                    "n3 back in a merge view",
+                    () -> sim.node("n1").view().contains(RegistrySim.id(sim, "n3"))
+                            && sim.node("n3").view().isMerge(),
+                    BOUND);
+            settle(sim, "merged");
+            sim.check(() -> {
+                assertThat(removed).isTrue();
+                assertThat(reg(sim, "n3").whereis("x"))
+                        .as("a name removed during the pause")
+                        .isNull();
+                assertThat(reg(sim, "n3").whereis("y"))
+                        .as("a name registered during the pause")
+                        .isEqualTo(b);
+            });
+        });
+    }
+
     @Test
     void malformedAndUnknownMessagesAreCountedDrops() {
         SimCluster sim = cluster(7, 2);

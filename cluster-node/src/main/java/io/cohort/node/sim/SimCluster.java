@@ -200,6 +200,16 @@ public final class SimCluster {
         membership.connectivityChanged();
     }
 
+    /**
+     * Makes a node paused past failure detection behave as under JGroups: it never installs the view that excluded it,
+     * keeps its old view until a merge, and reports that old view in the merge view, whose subgroups then overlap. Off
+     * by default.
+     */
+    public SimCluster pausedNodesKeepTheirView() {
+        membership.pausedKeepTheirView(true);
+        return this;
+    }
+
     /** Freezes {@code name} as SIGSTOP would: it handles nothing until resumed; events for it wait. */
     public void pause(String name) {
         SimNode node = live(name);

@@ -40,6 +40,13 @@ final class SimMembership {
     private final Map<NodeId, Long> crashed = new TreeMap<>();
     /** Gracefully leaving members not yet removed, with their leave time. */
     private final Map<NodeId, Long> leaving = new TreeMap<>();
+    /**
+     * When set, a clique of paused nodes cut off from the rest installs no view (it is frozen), and keeps reporting
+     * its last view: in the merge view that follows, its subgroup is that old view, which overlaps the others'. This is
+     * what JGroups does to a node stopped past failure detection; off by default, as the sweeps were tuned without it.
+     */
+    private boolean pausedKeepTheirView;
+
     /** Since when each pair of node names (sorted, "a|b") has been unable to talk, both ways. */
     private final Map<String, Long> downSince = new TreeMap<>();
 
@@ -127,8 +134,13 @@ final class SimMembership {
             }
             groups.remove(group);
             for (List<NodeId> clique : cliques) {
-                install(new Group(MembershipView.of(
-                        new ViewId(clique.get(0), group.view.id().id() + 1), clique)));
+                MembershipView next = MembershipView.of(
+                        new ViewId(clique.get(0), group.view.id().id() + 1), clique);
+                if (pausedKeepTheirView && cliques.size() > 1 && clique.stream().allMatch(member -> isPaused(member))) {
+                    groups.add(new Group(next, group.reported)); // frozen: it never hears of its exclusion
+                } else {
+                    install(new Group(next, next));
+                }
             }
         }
         crashed.entrySet().removeIf(e -> e.getValue() + config.crashDetectNs() <= now);
@@ -154,13 +166,15 @@ final class SimMembership {
                 }
             }
             if (target == null) {
-                install(new Group(MembershipView.of(new ViewId(joiner, 1), List.of(joiner))));
+                MembershipView first = MembershipView.of(new ViewId(joiner, 1), List.of(joiner));
+                install(new Group(first, first));
             } else {
                 groups.remove(target);
                 List<NodeId> members = new ArrayList<>(target.view.members());
                 members.add(joiner);
-                install(new Group(MembershipView.of(
-                        new ViewId(target.view.coordinator(), target.view.id().id() + 1), members)));
+                MembershipView next = MembershipView.of(
+                        new ViewId(target.view.coordinator(), target.view.id().id() + 1), members);
+                install(new Group(next, next));
             }
         }
     }
@@ -182,9 +196,11 @@ final class SimMembership {
                 long maxId =
                         merged.stream().mapToLong(g -> g.view.id().id()).max().orElseThrow();
                 List<List<NodeId>> subgroups =
-                        merged.stream().map(g -> g.view.members()).toList();
+                        merged.stream().map(g -> g.reported.members()).toList();
                 groups.removeAll(merged);
-                install(new Group(new MembershipView(new ViewId(members.get(0), maxId + 1), members, subgroups)));
+                MembershipView mergeView =
+                        new MembershipView(new ViewId(members.get(0), maxId + 1), members, subgroups);
+                install(new Group(mergeView, mergeView));
             }
         }
     }
@@ -264,11 +280,24 @@ final class SimMembership {
         return a.compareTo(b) < 0 ? a.name() + "|" + b.name() : b.name() + "|" + a.name();
     }
 
-    private static final class Group {
-        final MembershipView view;
+    void pausedKeepTheirView(boolean keep) {
+        this.pausedKeepTheirView = keep;
+    }
 
-        Group(MembershipView view) {
+    private boolean isPaused(NodeId member) {
+        SimNode node = sim.liveIncarnation(member);
+        return node != null && node.isPaused();
+    }
+
+    private static final class Group {
+        /** The group's membership. */
+        final MembershipView view;
+        /** The view its members hold and report in a merge: {@link #view}, except for a frozen clique's old one. */
+        final MembershipView reported;
+
+        Group(MembershipView view, MembershipView reported) {
             this.view = view;
+            this.reported = reported;
         }
     }
 }
