@@ -54,6 +54,23 @@ public final class RegistryChecker {
         return agreement(live).passed();
     }
 
+    /** One line for the report: names, registry processes, conflicts and loser notifications the live nodes saw. */
+    public static String summary(List<RegistrySnapshot> live) {
+        Set<String> conflicts = new TreeSet<>();
+        int processes = 0;
+        int notifications = 0;
+        for (RegistrySnapshot node : live) {
+            node.conflicts().forEach(c -> conflicts.add(c.name() + " " + c.loser()));
+            processes += node.processes().size();
+            for (RegistrySnapshot.Holder holder : node.processes()) {
+                notifications += holder.conflictExits();
+            }
+        }
+        return "registry: " + (live.isEmpty() ? 0 : live.get(0).owners().size()) + " names resolve at the end; the"
+                + " live nodes' lives spawned " + processes + " registry processes, saw " + conflicts.size()
+                + " conflicts and sent " + notifications + " loser notifications";
+    }
+
     static CheckResult agreement(List<RegistrySnapshot> live) {
         List<Violation> violations = new ArrayList<>();
         if (!live.isEmpty()) {

@@ -43,6 +43,21 @@ public final class SupervisorChecker {
         return agreement(live).passed() && exactlyOnce(new History(), live).passed();
     }
 
+    /** One line for the report: children known, incarnations running, messages they received. */
+    public static String summary(List<SupervisorSnapshot> live) {
+        int running = 0;
+        long messages = 0;
+        for (SupervisorSnapshot node : live) {
+            running += node.running().size();
+            for (SupervisorSnapshot.Running child : node.running()) {
+                messages += child.messages();
+            }
+        }
+        return "supervisor: " + (live.isEmpty() ? 0 : live.get(0).children().size()) + " children known, " + running
+                + " incarnations running user code at the end (" + messages + " sends by name received since"
+                + " they started)";
+    }
+
     /** {@code id -> status@node} as one node sees it. */
     private static Map<String, String> placement(SupervisorSnapshot node) {
         Map<String, String> out = new TreeMap<>();

@@ -134,9 +134,11 @@ public final class ChaosRun {
             }
             if (config.runs("registry")) {
                 checks.addAll(RegistryChecker.check(history, finals.registry()));
+                notes.add(RegistryChecker.summary(finals.registry()));
             }
             if (config.runs("supervisor")) {
                 checks.addAll(SupervisorChecker.check(history, finals.supervisor()));
+                notes.add(SupervisorChecker.summary(finals.supervisor()));
             }
             checks.add(new CheckResult(
                     "final-read",

@@ -141,7 +141,7 @@ public final class RegistryOperations {
             out.setRegistered(true).setOwner(pid.toString());
         } else {
             Pid owner = result instanceof RegisterResult.Taken taken ? taken.owner() : null;
-            end(pid, "refused", ExitReason.NORMAL);
+            end(pid, "refused", ExitReason.SHUTDOWN);
             out.setRegistered(false).setOwner(owner == null ? "" : owner.toString());
         }
         return Response.newBuilder().setRegRegistered(out);
@@ -155,7 +155,7 @@ public final class RegistryOperations {
             holder = removed ? holders.remove(name) : null;
         }
         if (holder != null) {
-            end(holder, "unregistered", ExitReason.NORMAL);
+            end(holder, "unregistered", ExitReason.SHUTDOWN);
         }
         return Response.newBuilder()
                 .setRegUnregistered(RegUnregistered.newBuilder()
@@ -164,7 +164,10 @@ public final class RegistryOperations {
                         .build());
     }
 
-    /** Ends a registry process the channel is done with, recording why first. */
+    /**
+     * Ends a registry process the channel is done with, recording why first. Never with {@code normal}: a process
+     * that has not yet begun to trap exits ignores a normal exit signal, and would live on holding nothing.
+     */
     private void end(Pid pid, String why, ExitReason reason) {
         synchronized (this) {
             Holder holder = processes.get(pid);
