@@ -75,7 +75,7 @@ final class ChaosCommand implements Callable<Integer> {
             defaultValue = "chaos-reports")
     Path reportDir;
 
-    @Option(names = "--image", description = "node image (default: cohort-node:dev)")
+    @Option(names = "--image", description = "node image (default: $COHORT_NODE_IMAGE or cohort-node:dev)")
     String image;
 
     @Option(names = "--plant-bug", description = "run nodes with a planted bug, to see the checkers catch it")

@@ -72,7 +72,7 @@ public record ChaosRunConfig(
                 10,
                 Duration.ofSeconds(60),
                 Path.of("chaos-reports"),
-                CohortImage.DEFAULT_TAG,
+                CohortImage.tag(),
                 "",
                 Map.of(),
                 WORKLOADS);
@@ -191,7 +191,7 @@ public record ChaosRunConfig(
         if (!bug.isEmpty()) {
             parts.add("--plant-bug " + bug);
         }
-        if (!image.equals(CohortImage.DEFAULT_TAG)) {
+        if (!image.equals(CohortImage.tag())) {
             parts.add("--image " + image);
         }
         return String.join(" ", parts);
