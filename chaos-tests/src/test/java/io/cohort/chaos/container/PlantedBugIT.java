@@ -84,7 +84,7 @@ class PlantedBugIT {
 
         assertThat(result.valid()).isFalse();
         assertThat(check(result, "supervisor-exactly-once").violations())
-                .anySatisfy(v -> assertThat(v.message()).contains("3 node(s) say they run it"));
+                .anySatisfy(v -> assertThat(v.message()).containsPattern("[23] node\\(s\\) say they run it"));
         assertThat(Reports.text(result)).contains("--plant-bug supervisor-duplicates");
     }
 
