@@ -19,11 +19,16 @@ import io.cohort.registry.RegisterResult;
 import io.cohort.registry.Registration;
 import io.cohort.registry.Registry;
 import io.cohort.registry.RegistryEvent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Registry operations on the control channel, over the registry {@value #REGISTRY} of the node.
@@ -52,6 +57,9 @@ public final class RegistryOperations {
 
     /** Registry processes remembered per life; beyond it the oldest ended ones are forgotten. */
     static final int PROCESSES_KEPT = 20_000;
+
+    /** How long a new registry process may take to begin trapping exits. */
+    static final Duration HOLDER_START_BOUND = Duration.ofSeconds(5);
 
     /** Conflict events remembered per life; beyond it new ones are dropped (and the read says so by its size). */
     static final int CONFLICTS_KEPT = 20_000;
@@ -119,7 +127,7 @@ public final class RegistryOperations {
         }
     }
 
-    private Response.Builder register(Request request) {
+    private Response.Builder register(Request request) throws InterruptedException, TimeoutException {
         String name = request.getRegRegister().getName();
         if (name.isEmpty()) {
             throw new IllegalArgumentException("a registration needs a name");
@@ -192,9 +200,15 @@ public final class RegistryOperations {
         return Response.newBuilder().setDone(Done.getDefaultInstance());
     }
 
-    private Pid spawnHolder(String name) {
+    /**
+     * Spawns the process for one registration and returns once it traps exits: a {@code name_conflict} signal that
+     * arrived before would end it uncounted (a conflict found in the instant after registering is not rare).
+     */
+    private Pid spawnHolder(String name) throws InterruptedException, TimeoutException {
+        CompletableFuture<Void> trapping = new CompletableFuture<>();
         Pid pid = node.processes().spawn(self -> {
             self.trapExits(true);
+            trapping.complete(null);
             while (true) {
                 if (self.receive() instanceof Signal.Exit exit) {
                     ended(self.self(), exit.reason());
@@ -209,6 +223,14 @@ public final class RegistryOperations {
                         .removeIf(entry -> !entry.getValue().endReason.isEmpty());
             }
             processes.put(pid, new Holder(name));
+        }
+        try {
+            trapping.get(HOLDER_START_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("registry process " + pid + " failed to start", e.getCause());
+        } catch (TimeoutException e) {
+            end(pid, "start-timeout", ExitReason.KILLED);
+            throw e;
         }
         return pid;
     }
