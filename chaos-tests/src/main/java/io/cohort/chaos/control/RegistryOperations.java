@@ -70,6 +70,11 @@ public final class RegistryOperations {
     private final Map<Pid, Holder> processes = new LinkedHashMap<>();
     /** The process holding each name this node registered, while it holds it. Guarded by this. */
     private final Map<String, Pid> holders = new TreeMap<>();
+    /**
+     * Held across a registry write and the {@link #holders} update that goes with it, so a register and an unregister
+     * of one name from two workers never leave a holder that holds nothing (the registry's own writes are serial).
+     */
+    private final Object writes = new Object();
     /** ConflictResolved events seen here, in order. Guarded by this. */
     private final List<ConflictSeen> conflicts = new ArrayList<>();
 
@@ -134,18 +139,22 @@ public final class RegistryOperations {
         }
         Pid pid = spawnHolder(name);
         RegisterResult result;
-        try {
-            result = registry.register(name, pid);
-        } catch (RuntimeException e) {
-            // The write may still happen later: end the process, so the registry drops whatever it did with it.
-            end(pid, "register-failed", ExitReason.SHUTDOWN);
-            throw e;
+        synchronized (writes) {
+            try {
+                result = registry.register(name, pid);
+            } catch (RuntimeException e) {
+                // The write may still happen later: end the process, so the registry drops whatever it did with it.
+                end(pid, "register-failed", ExitReason.SHUTDOWN);
+                throw e;
+            }
+            if (result instanceof RegisterResult.Registered) {
+                synchronized (this) {
+                    holders.put(name, pid);
+                }
+            }
         }
         RegRegistered.Builder out = RegRegistered.newBuilder().setPid(pid.toString());
         if (result instanceof RegisterResult.Registered) {
-            synchronized (this) {
-                holders.put(name, pid);
-            }
             out.setRegistered(true).setOwner(pid.toString());
         } else {
             Pid owner = result instanceof RegisterResult.Taken taken ? taken.owner() : null;
@@ -157,10 +166,13 @@ public final class RegistryOperations {
 
     private Response.Builder unregister(Request request) {
         String name = request.getRegUnregister().getName();
-        boolean removed = registry.unregister(name);
+        boolean removed;
         Pid holder;
-        synchronized (this) {
-            holder = removed ? holders.remove(name) : null;
+        synchronized (writes) {
+            removed = registry.unregister(name);
+            synchronized (this) {
+                holder = removed ? holders.remove(name) : null;
+            }
         }
         if (holder != null) {
             end(holder, "unregistered", ExitReason.SHUTDOWN);
