@@ -14,6 +14,7 @@ import java.util.TreeMap;
  * @param viewMembers the members of that view
  * @param members every member of each group it knows of, with multiplicity (pids as {@code <n1#17.5>})
  * @param localMembers its own members of each group
+ * @param monitors for every idle process the node's life spawned, the DOWNs the monitor the node set on it delivered
  */
 public record NodeSnapshot(
         String name,
@@ -21,11 +22,24 @@ public record NodeSnapshot(
         String viewId,
         List<String> viewMembers,
         Map<String, List<String>> members,
-        Map<String, List<String>> localMembers) {
+        Map<String, List<String>> localMembers,
+        Map<String, Long> monitors) {
 
     public NodeSnapshot {
         viewMembers = List.copyOf(viewMembers);
         members = Collections.unmodifiableMap(new TreeMap<>(members));
         localMembers = Collections.unmodifiableMap(new TreeMap<>(localMembers));
+        monitors = Collections.unmodifiableMap(new TreeMap<>(monitors));
+    }
+
+    /** A snapshot without monitor counts (nodes that report none). */
+    public NodeSnapshot(
+            String name,
+            String self,
+            String viewId,
+            List<String> viewMembers,
+            Map<String, List<String>> members,
+            Map<String, List<String>> localMembers) {
+        this(name, self, viewId, viewMembers, members, localMembers, Map.of());
     }
 }

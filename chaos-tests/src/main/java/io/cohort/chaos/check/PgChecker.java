@@ -25,6 +25,8 @@ import java.util.TreeSet;
  *       members (pg members equal the live joined set).
  *   <li>{@code no-resurrection}: no node shows a member whose node incarnation is not alive (a killed life's
  *       processes never come back).
+ *   <li>{@code pg-monitors}: each monitor fired exactly once: the monitor a node sets on every idle process it spawns
+ *       delivered one DOWN for each process the history ended, and none for a process still alive.
  * </ul>
  *
  * <p>Histories come from workers that each drive one node and issue one operation at a time, so the operations on a
@@ -36,7 +38,57 @@ public final class PgChecker {
 
     /** Every check, in a fixed order. {@code live} is the final snapshot of each live node. */
     public static List<CheckResult> check(History history, List<NodeSnapshot> live) {
-        return List.of(membershipAgreement(live), localHistory(history, live), convergence(live), noResurrection(live));
+        return List.of(
+                membershipAgreement(live),
+                localHistory(history, live),
+                convergence(live),
+                noResurrection(live),
+                monitors(history, live));
+    }
+
+    /** The checks that need no history: what the quiet period waits for. */
+    public static boolean converged(List<NodeSnapshot> live) {
+        return membershipAgreement(live).passed()
+                && convergence(live).passed()
+                && noResurrection(live).passed();
+    }
+
+    static CheckResult monitors(History history, List<NodeSnapshot> live) {
+        Map<String, Bounds> pids = fold(history);
+        List<Violation> violations = new ArrayList<>();
+        for (NodeSnapshot node : live) {
+            String prefix = "<" + node.self() + ".";
+            node.monitors().forEach((pid, fired) -> {
+                Bounds bounds = pids.get(pid);
+                long low = bounds != null && bounds.exited ? 1 : 0;
+                long high = bounds != null && (bounds.exited || bounds.maybeExited) ? 1 : 0;
+                if (fired < low || fired > high) {
+                    violations.add(new Violation(
+                            "pg-monitors",
+                            node.name() + ": the monitor of " + pid + " fired " + fired + " time(s); "
+                                    + (low == 1 ? "it was exited, so once" : high == 1 ? "at most once" : "it lives")));
+                }
+            });
+            if (!node.monitors().isEmpty()) {
+                pids.forEach((pid, bounds) -> {
+                    if (pid.startsWith(prefix)
+                            && bounds.spawned
+                            && !node.monitors().containsKey(pid)) {
+                        violations.add(new Violation(
+                                "pg-monitors", node.name() + " spawned " + pid + " but reports no monitor of it"));
+                    }
+                });
+            }
+        }
+        return new CheckResult(
+                "pg-monitors",
+                "each monitor fires exactly once: one DOWN for every process that ended, none for a live one",
+                violations);
+    }
+
+    /** The membership check alone, for runs without the pg workload. */
+    public static CheckResult membershipAgreementOf(List<NodeSnapshot> live) {
+        return membershipAgreement(live);
     }
 
     static CheckResult membershipAgreement(List<NodeSnapshot> live) {
@@ -74,6 +126,8 @@ public final class PgChecker {
         final Map<String, int[]> byGroup = new TreeMap<>();
         boolean exited;
         boolean maybeExited;
+        /** An acknowledged spawn returned it. */
+        boolean spawned;
 
         int[] of(String group) {
             return byGroup.computeIfAbsent(group, g -> new int[3]);
@@ -151,7 +205,7 @@ public final class PgChecker {
                     if (op.type() == Op.Type.OK) {
                         Arrays.stream(op.value().split(" "))
                                 .filter(pid -> !pid.isEmpty())
-                                .forEach(pid -> pids.computeIfAbsent(pid, p -> new Bounds()));
+                                .forEach(pid -> pids.computeIfAbsent(pid, p -> new Bounds()).spawned = true);
                     }
                 }
                 case "join" -> {

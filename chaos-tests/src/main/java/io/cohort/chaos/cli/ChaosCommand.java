@@ -16,15 +16,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code cohort chaos}: a container chaos run with the process-group workload; prints the summary, writes the report,
+ * {@code cohort chaos}: a container chaos run with the pg, registry and supervisor workloads; prints the summary, writes
+ * the report,
  * and exits 1 when a check fails.
  */
 @Command(
         name = "chaos",
         mixinStandardHelpOptions = true,
         description = {
-            "Starts node containers, runs a pg workload under a seeded fault schedule (kill, pause, partitions,",
-            "lossy and slow links), undoes the faults, checks the invariants and writes a report.",
+            "Starts node containers, runs pg, registry and supervisor workloads under a seeded fault schedule (kill,",
+            "pause, partitions, lossy and slow links), undoes the faults, checks the invariants and writes a report.",
             "Needs a Docker engine and the node image (bin/build-image builds it)."
         })
 final class ChaosCommand implements Callable<Integer> {
@@ -47,6 +48,12 @@ final class ChaosCommand implements Callable<Integer> {
             description = "fault kinds to use: kill, pause, partition, lossy, slow (default: all)")
     Set<String> faults;
 
+    @Option(
+            names = "--workloads",
+            split = ",",
+            description = "workloads to run: pg, registry, supervisor (default: all)")
+    Set<String> workloads;
+
     @Option(names = "--workers", description = "workers per node (default: ${DEFAULT-VALUE})", defaultValue = "1")
     int workers;
 
@@ -68,7 +75,7 @@ final class ChaosCommand implements Callable<Integer> {
             defaultValue = "chaos-reports")
     Path reportDir;
 
-    @Option(names = "--image", description = "node image (default: cohort-node:dev)")
+    @Option(names = "--image", description = "node image (default: $COHORT_NODE_IMAGE or cohort-node:dev)")
     String image;
 
     @Option(names = "--plant-bug", description = "run nodes with a planted bug, to see the checkers catch it")
@@ -90,6 +97,9 @@ final class ChaosCommand implements Callable<Integer> {
             Set<FaultSchedule.Kind> kinds = EnumSet.noneOf(FaultSchedule.Kind.class);
             faults.forEach(kind -> kinds.add(FaultSchedule.Kind.parse(kind)));
             config = config.withFaults(FaultSchedule.Options.defaults().withKinds(kinds));
+        }
+        if (workloads != null && !workloads.isEmpty()) {
+            config = config.withWorkloads(workloads);
         }
         if (image != null) {
             config = config.withImage(image);

@@ -82,8 +82,7 @@ public final class ChaosCluster implements AutoCloseable {
         this.config = config;
         this.runId = "cohort-chaos-" + Long.toHexString(new Random().nextLong() >>> 16);
         this.log = config.log;
-        this.cohortImage =
-                config.image.equals(CohortImage.DEFAULT_TAG) || CohortImage.isCohortImage(docker, config.image);
+        this.cohortImage = config.image.equals(CohortImage.tag()) || CohortImage.isCohortImage(docker, config.image);
         this.cleanup = Thread.ofPlatform().unstarted(() -> docker.removeRun(runId));
     }
 
@@ -95,8 +94,7 @@ public final class ChaosCluster implements AutoCloseable {
     public static final class Builder {
         private int nodes = 3;
         private String namePrefix = "n";
-        private String image = System.getProperty(
-                "cohort.image", System.getenv().getOrDefault("COHORT_NODE_IMAGE", CohortImage.DEFAULT_TAG));
+        private String image = CohortImage.tag();
         private final Map<String, String> env = new LinkedHashMap<>();
         private int controlPort = ContainerNode.DEFAULT_CONTROL_PORT;
         private boolean control = true;
@@ -115,7 +113,7 @@ public final class ChaosCluster implements AutoCloseable {
             return this;
         }
 
-        /** The image; the Cohort node image ({@link CohortImage#DEFAULT_TAG}) by default. */
+        /** The image; the Cohort node image ({@link CohortImage#tag()}) by default. */
         public Builder image(String newImage) {
             this.image = Objects.requireNonNull(newImage);
             return this;
@@ -186,7 +184,7 @@ public final class ChaosCluster implements AutoCloseable {
 
     private void startAll() throws InterruptedException {
         long startNs = System.nanoTime();
-        if (config.image.equals(CohortImage.DEFAULT_TAG)) {
+        if (config.image.equals(CohortImage.tag())) {
             CohortImage.ensure(docker, config.image, log);
         } else {
             docker.ensureImage(config.image, Duration.ofMinutes(5));
@@ -534,12 +532,12 @@ public final class ChaosCluster implements AutoCloseable {
         if (node.sidecarId != null) {
             return node.sidecarId;
         }
-        if (!docker.imageExists(CohortImage.DEFAULT_TAG)) {
+        if (!docker.imageExists(CohortImage.tag())) {
             throw new UnsupportedOperationException("network faults on " + config.image + " run iptables in a sidecar "
                     + "of the Cohort image, which is not here: build it with bin/build-image");
         }
         String id = docker.createContainer(
-                CohortImage.DEFAULT_TAG,
+                CohortImage.tag(),
                 cmd -> cmd.withName(runId + "-" + node.name() + "-net-" + node.starts())
                         .withEntrypoint("/bin/busybox", "sleep", "2147483647")
                         .withLabels(Map.of(Docker.LABEL, runId))

@@ -3,10 +3,15 @@ package io.cohort.chaos.container;
 import io.cohort.chaos.check.CheckResult;
 import io.cohort.chaos.check.NodeSnapshot;
 import io.cohort.chaos.check.PgChecker;
+import io.cohort.chaos.check.RegistryChecker;
+import io.cohort.chaos.check.RegistrySnapshot;
+import io.cohort.chaos.check.SupervisorChecker;
+import io.cohort.chaos.check.SupervisorSnapshot;
 import io.cohort.chaos.check.Violation;
 import io.cohort.chaos.control.ControlClient;
-import io.cohort.chaos.control.wire.GroupView;
 import io.cohort.chaos.control.wire.PgSnapshot;
+import io.cohort.chaos.control.wire.RegSnapshot;
+import io.cohort.chaos.control.wire.SupSnapshot;
 import io.cohort.chaos.control.wire.View;
 import io.cohort.chaos.fault.FaultSchedule;
 import io.cohort.chaos.history.History;
@@ -25,18 +30,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A whole chaos run, Jepsen's way: a generator (the seeded {@link FaultSchedule} and the {@link PgWorker}s), a nemesis
+ * A whole chaos run, Jepsen's way: a generator (the seeded {@link FaultSchedule} and the workers of each workload:
+ * {@link PgWorker}, {@link RegistryWorker}, {@link SupervisorWorker}), a nemesis
  * that applies the schedule on time, a {@link History} of every operation and fault, and checkers on the history and
  * the final state.
  *
  * <p>Phases: start the cluster and wait for one view; run the workload and the nemesis for the configured length;
  * undo every fault (resume, restart, heal, clear); give the nodes a bounded quiet period to agree; read every live
- * node's view and scope; check; write the report. Every loop here is bounded in count or time.
+ * node's view, scope, registry and supervisor; check; write the report. Every loop here is bounded in count or time.
  */
 public final class ChaosRun {
 
     private static final Duration FORM_BOUND = Duration.ofSeconds(120);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    /** How long each node's call by name to each child may take in the final read. */
+    private static final Duration FINAL_CHILD_CALL = Duration.ofSeconds(2);
 
     private final ChaosRunConfig config;
     private final Consumer<String> log;
@@ -107,10 +115,9 @@ public final class ChaosRun {
             long convergedAfterMs = -1;
             try {
                 cluster.awaitConverged(config.quietBound());
-                List<NodeSnapshot> snapshots = awaitPgQuiet(cluster, quietEnd);
+                int agreed = awaitQuiet(cluster, quietEnd);
                 convergedAfterMs = (nowNs() - quietStart) / 1_000_000;
-                log.accept("converged " + convergedAfterMs + " ms after the faults were undone (" + snapshots.size()
-                        + " nodes)");
+                log.accept("converged " + convergedAfterMs + " ms after the faults were undone (" + agreed + " nodes)");
             } catch (IllegalStateException e) {
                 notes.add("no agreement within the quiet period of "
                         + config.quietBound().toSeconds() + " s: " + e.getMessage());
@@ -119,11 +126,23 @@ public final class ChaosRun {
             phases.put("check", nowMs());
             List<CheckResult> checks = new ArrayList<>();
             List<String> unanswered = new ArrayList<>();
-            List<NodeSnapshot> finals = snapshots(cluster, unanswered);
-            checks.addAll(PgChecker.check(history, finals));
+            Finals finals = snapshots(cluster, unanswered, FINAL_CHILD_CALL);
+            if (config.runs("pg")) {
+                checks.addAll(PgChecker.check(history, finals.pg()));
+            } else {
+                checks.add(PgChecker.membershipAgreementOf(finals.pg()));
+            }
+            if (config.runs("registry")) {
+                checks.addAll(RegistryChecker.check(history, finals.registry()));
+                notes.add(RegistryChecker.summary(finals.registry()));
+            }
+            if (config.runs("supervisor")) {
+                checks.addAll(SupervisorChecker.check(history, finals.supervisor()));
+                notes.add(SupervisorChecker.summary(finals.supervisor()));
+            }
             checks.add(new CheckResult(
                     "final-read",
-                    "every live node answers the final read of its view and scope",
+                    "every live node answers the final read of its view, scope, registry and supervisor",
                     unanswered.stream()
                             .map(node -> new Violation("final-read", node + " did not answer the final read"))
                             .toList()));
@@ -158,15 +177,22 @@ public final class ChaosRun {
         int index = 0;
         for (ClusterNode node : cluster.nodes()) {
             for (int w = 0; w < config.workersPerNode(); w++) {
-                PgWorker worker = new PgWorker(
-                        "w" + index,
-                        node,
-                        config.seed() * 1_000_003L + index,
-                        history,
-                        this::nowNs,
-                        endNs,
-                        config.opsPerSecond());
-                workers.add(Thread.ofVirtual().name("chaos-w" + index).start(worker));
+                long seed = config.seed() * 1_000_003L + index;
+                int rate = config.opsPerSecond();
+                if (config.runs("pg")) {
+                    PgWorker worker = new PgWorker("w" + index, node, seed, history, this::nowNs, endNs, rate);
+                    workers.add(Thread.ofVirtual().name("chaos-w" + index).start(worker));
+                }
+                if (config.runs("registry")) {
+                    RegistryWorker worker =
+                            new RegistryWorker("r" + index, node, seed + 100_000, history, this::nowNs, endNs, rate);
+                    workers.add(Thread.ofVirtual().name("chaos-r" + index).start(worker));
+                }
+                if (config.runs("supervisor")) {
+                    SupervisorWorker worker =
+                            new SupervisorWorker("s" + index, node, seed + 200_000, history, this::nowNs, endNs, rate);
+                    workers.add(Thread.ofVirtual().name("chaos-s" + index).start(worker));
+                }
                 index++;
             }
         }
@@ -219,27 +245,41 @@ public final class ChaosRun {
         }
     }
 
-    /** Polls the live nodes until their pg views agree or {@code endNs} passes; the last snapshots. */
-    private List<NodeSnapshot> awaitPgQuiet(ChaosCluster cluster, long endNs) throws InterruptedException {
+    /** What every live node reported at the end. */
+    private record Finals(
+            List<NodeSnapshot> pg, List<RegistrySnapshot> registry, List<SupervisorSnapshot> supervisor) {}
+
+    /**
+     * Polls the live nodes until their views of every workload's subsystem agree or {@code endNs} passes; returns how
+     * many nodes agreed.
+     */
+    private int awaitQuiet(ChaosCluster cluster, long endNs) throws InterruptedException {
         while (true) {
             List<String> unanswered = new ArrayList<>();
-            List<NodeSnapshot> snapshots = snapshots(cluster, unanswered);
+            Finals now = snapshots(cluster, unanswered, Duration.ZERO);
             boolean agreed = unanswered.isEmpty()
-                    && PgChecker.check(new History(), snapshots).stream()
-                            .filter(check -> !check.check().equals("pg-local-history"))
-                            .allMatch(CheckResult::passed);
+                    && (config.runs("pg")
+                            ? PgChecker.converged(now.pg())
+                            : PgChecker.membershipAgreementOf(now.pg()).passed())
+                    && (!config.runs("registry") || RegistryChecker.converged(now.registry()))
+                    && (!config.runs("supervisor") || SupervisorChecker.converged(now.supervisor()));
             if (agreed) {
-                return snapshots;
+                return now.pg().size();
             }
             if (nowNs() > endNs) {
-                throw new IllegalStateException("process groups did not converge");
+                throw new IllegalStateException("the nodes did not converge"
+                        + (unanswered.isEmpty() ? "" : " (no answer from " + unanswered + ")"));
             }
             TimeUnit.MILLISECONDS.sleep(500);
         }
     }
 
-    private static List<NodeSnapshot> snapshots(ChaosCluster cluster, List<String> unanswered) {
-        List<NodeSnapshot> snapshots = new ArrayList<>();
+    /** Reads every running node; with a positive {@code childCall}, every node also calls every child by name. */
+    private Finals snapshots(ChaosCluster cluster, List<String> unanswered, Duration childCall) {
+        List<NodeSnapshot> pgs = new ArrayList<>();
+        List<RegistrySnapshot> registries = new ArrayList<>();
+        List<SupervisorSnapshot> supervisors = new ArrayList<>();
+        Duration supTimeout = CALL_TIMEOUT.plus(childCall.multipliedBy(SupervisorWorker.CHILDREN.size() + 2L));
         for (ClusterNode node : cluster.nodes()) {
             if (node.state() != ClusterNode.State.RUNNING) {
                 continue;
@@ -247,20 +287,20 @@ public final class ChaosRun {
             try {
                 View view = node.control().view(CALL_TIMEOUT);
                 PgSnapshot pg = node.control().pgRead(PgWorker.SCOPE, CALL_TIMEOUT);
-                Map<String, List<String>> members = new LinkedHashMap<>();
-                Map<String, List<String>> local = new LinkedHashMap<>();
-                for (GroupView group : pg.getGroupsList()) {
-                    members.put(group.getGroup(), group.getMembersList());
-                    if (group.getLocalMembersCount() > 0) {
-                        local.put(group.getGroup(), group.getLocalMembersList());
-                    }
+                RegSnapshot registry = config.runs("registry") ? node.control().regRead(CALL_TIMEOUT) : null;
+                SupSnapshot supervisor =
+                        config.runs("supervisor") ? node.control().supRead(childCall, supTimeout) : null;
+                pgs.add(Snapshots.pg(node.name(), view, pg));
+                if (registry != null) {
+                    registries.add(Snapshots.registry(node.name(), view.getNode(), registry));
                 }
-                snapshots.add(new NodeSnapshot(
-                        node.name(), view.getNode(), view.getViewId(), view.getMembersList(), members, local));
+                if (supervisor != null) {
+                    supervisors.add(Snapshots.supervisor(node.name(), view.getNode(), supervisor));
+                }
             } catch (ControlClient.CallException | ControlClient.RemoteError e) {
                 unanswered.add(node.name());
             }
         }
-        return snapshots;
+        return new Finals(pgs, registries, supervisors);
     }
 }

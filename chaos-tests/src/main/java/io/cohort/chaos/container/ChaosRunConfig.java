@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
  * @param image the node image
  * @param bug a planted bug for the nodes ({@code pg-lost-join}, {@code pg-frozen-read}), or empty
  * @param env extra environment for every node
+ * @param workloads which workloads run: {@code pg}, {@code registry}, {@code supervisor}
  */
 public record ChaosRunConfig(
         int nodes,
@@ -36,7 +38,11 @@ public record ChaosRunConfig(
         Path reportDir,
         String image,
         String bug,
-        Map<String, String> env) {
+        Map<String, String> env,
+        Set<String> workloads) {
+
+    /** Every workload, the default. */
+    public static final Set<String> WORKLOADS = Set.of("pg", "registry", "supervisor");
 
     public ChaosRunConfig {
         Objects.requireNonNull(length);
@@ -46,6 +52,10 @@ public record ChaosRunConfig(
         Objects.requireNonNull(image);
         Objects.requireNonNull(bug);
         env = Map.copyOf(env);
+        workloads = Set.copyOf(workloads);
+        if (workloads.isEmpty() || !WORKLOADS.containsAll(workloads)) {
+            throw new IllegalArgumentException("workloads must be some of " + WORKLOADS + ": " + workloads);
+        }
         if (nodes < 1 || workersPerNode < 1 || opsPerSecond < 1) {
             throw new IllegalArgumentException("nodes, workers per node and ops per second must be positive");
         }
@@ -62,38 +72,104 @@ public record ChaosRunConfig(
                 10,
                 Duration.ofSeconds(60),
                 Path.of("chaos-reports"),
-                CohortImage.DEFAULT_TAG,
+                CohortImage.tag(),
                 "",
-                Map.of());
+                Map.of(),
+                WORKLOADS);
+    }
+
+    public ChaosRunConfig withWorkloads(Set<String> newWorkloads) {
+        return new ChaosRunConfig(
+                nodes,
+                length,
+                seed,
+                faults,
+                workersPerNode,
+                opsPerSecond,
+                quietBound,
+                reportDir,
+                image,
+                bug,
+                env,
+                newWorkloads);
+    }
+
+    public boolean runs(String workload) {
+        return workloads.contains(workload);
     }
 
     public ChaosRunConfig withFaults(FaultSchedule.Options newFaults) {
         return new ChaosRunConfig(
-                nodes, length, seed, newFaults, workersPerNode, opsPerSecond, quietBound, reportDir, image, bug, env);
+                nodes,
+                length,
+                seed,
+                newFaults,
+                workersPerNode,
+                opsPerSecond,
+                quietBound,
+                reportDir,
+                image,
+                bug,
+                env,
+                workloads);
     }
 
     public ChaosRunConfig withReportDir(Path dir) {
         return new ChaosRunConfig(
-                nodes, length, seed, faults, workersPerNode, opsPerSecond, quietBound, dir, image, bug, env);
+                nodes, length, seed, faults, workersPerNode, opsPerSecond, quietBound, dir, image, bug, env, workloads);
     }
 
     public ChaosRunConfig withImage(String newImage) {
         return new ChaosRunConfig(
-                nodes, length, seed, faults, workersPerNode, opsPerSecond, quietBound, reportDir, newImage, bug, env);
+                nodes,
+                length,
+                seed,
+                faults,
+                workersPerNode,
+                opsPerSecond,
+                quietBound,
+                reportDir,
+                newImage,
+                bug,
+                env,
+                workloads);
     }
 
     public ChaosRunConfig withBug(String newBug) {
         return new ChaosRunConfig(
-                nodes, length, seed, faults, workersPerNode, opsPerSecond, quietBound, reportDir, image, newBug, env);
+                nodes,
+                length,
+                seed,
+                faults,
+                workersPerNode,
+                opsPerSecond,
+                quietBound,
+                reportDir,
+                image,
+                newBug,
+                env,
+                workloads);
     }
 
     public ChaosRunConfig withWorkload(int workers, int rate) {
-        return new ChaosRunConfig(nodes, length, seed, faults, workers, rate, quietBound, reportDir, image, bug, env);
+        return new ChaosRunConfig(
+                nodes, length, seed, faults, workers, rate, quietBound, reportDir, image, bug, env, workloads);
     }
 
     public ChaosRunConfig withQuietBound(Duration bound) {
         return new ChaosRunConfig(
-                nodes, length, seed, faults, workersPerNode, opsPerSecond, bound, reportDir, image, bug, env);
+                nodes,
+                length,
+                seed,
+                faults,
+                workersPerNode,
+                opsPerSecond,
+                bound,
+                reportDir,
+                image,
+                bug,
+                env,
+                workloads);
     }
 
     /** The launcher command that replays this run's schedule. */
@@ -109,10 +185,13 @@ public record ChaosRunConfig(
                             .map(kind -> kind.name().toLowerCase(java.util.Locale.ROOT))
                             .collect(Collectors.joining(",")));
         }
+        if (!workloads.equals(WORKLOADS)) {
+            parts.add("--workloads " + String.join(",", new java.util.TreeSet<>(workloads)));
+        }
         if (!bug.isEmpty()) {
             parts.add("--plant-bug " + bug);
         }
-        if (!image.equals(CohortImage.DEFAULT_TAG)) {
+        if (!image.equals(CohortImage.tag())) {
             parts.add("--image " + image);
         }
         return String.join(" ", parts);

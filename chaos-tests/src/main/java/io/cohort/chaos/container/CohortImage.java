@@ -27,6 +27,15 @@ public final class CohortImage {
     /** The tag {@code bin/build-image} gives by default. */
     public static final String DEFAULT_TAG = "cohort-node:dev";
 
+    /**
+     * The Cohort node image this JVM uses and, in a checkout, builds: the system property {@code cohort.image}, else
+     * the environment variable {@code COHORT_NODE_IMAGE}, else {@link #DEFAULT_TAG}. Set it where several checkouts
+     * share one engine, so each runs its own code.
+     */
+    public static String tag() {
+        return System.getProperty("cohort.image", System.getenv().getOrDefault("COHORT_NODE_IMAGE", DEFAULT_TAG));
+    }
+
     /** The label {@code bin/build-image} puts on the images it builds. */
     public static final String INPUTS_LABEL = "io.cohort.image.inputs";
 

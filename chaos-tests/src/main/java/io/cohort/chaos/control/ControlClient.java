@@ -10,9 +10,23 @@ import io.cohort.chaos.control.wire.PgSnapshot;
 import io.cohort.chaos.control.wire.Ping;
 import io.cohort.chaos.control.wire.Pong;
 import io.cohort.chaos.control.wire.ReadView;
+import io.cohort.chaos.control.wire.RegExit;
+import io.cohort.chaos.control.wire.RegLookup;
+import io.cohort.chaos.control.wire.RegRead;
+import io.cohort.chaos.control.wire.RegRegister;
+import io.cohort.chaos.control.wire.RegRegistered;
+import io.cohort.chaos.control.wire.RegSnapshot;
+import io.cohort.chaos.control.wire.RegUnregister;
+import io.cohort.chaos.control.wire.RegUnregistered;
 import io.cohort.chaos.control.wire.Request;
 import io.cohort.chaos.control.wire.Response;
 import io.cohort.chaos.control.wire.Spawn;
+import io.cohort.chaos.control.wire.SupCall;
+import io.cohort.chaos.control.wire.SupRead;
+import io.cohort.chaos.control.wire.SupReply;
+import io.cohort.chaos.control.wire.SupSend;
+import io.cohort.chaos.control.wire.SupSnapshot;
+import io.cohort.chaos.control.wire.SupStart;
 import io.cohort.chaos.control.wire.View;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -196,6 +210,90 @@ public final class ControlClient implements AutoCloseable {
                                 .setPgRead(PgRead.newBuilder().setScope(scope).build()),
                         timeout))
                 .getPgSnapshot();
+    }
+
+    // ---- registry ----
+
+    public RegRegistered regRegister(String name, Duration timeout) throws CallException, RemoteError {
+        return ok(call(
+                        Request.newBuilder()
+                                .setRegRegister(
+                                        RegRegister.newBuilder().setName(name).build()),
+                        timeout))
+                .getRegRegistered();
+    }
+
+    public RegUnregistered regUnregister(String name, Duration timeout) throws CallException, RemoteError {
+        return ok(call(
+                        Request.newBuilder()
+                                .setRegUnregister(
+                                        RegUnregister.newBuilder().setName(name).build()),
+                        timeout))
+                .getRegUnregistered();
+    }
+
+    /** The pid {@code name} resolves to on the node; empty for none. */
+    public String regLookup(String name, Duration timeout) throws CallException, RemoteError {
+        return ok(call(
+                        Request.newBuilder()
+                                .setRegLookup(
+                                        RegLookup.newBuilder().setName(name).build()),
+                        timeout))
+                .getRegLookedUp()
+                .getPid();
+    }
+
+    public void regExit(String pid, Duration timeout) throws CallException, RemoteError {
+        ok(call(Request.newBuilder().setRegExit(RegExit.newBuilder().setPid(pid).build()), timeout));
+    }
+
+    public RegSnapshot regRead(Duration timeout) throws CallException, RemoteError {
+        return ok(call(Request.newBuilder().setRegRead(RegRead.getDefaultInstance()), timeout))
+                .getRegSnapshot();
+    }
+
+    // ---- distributed supervisor ----
+
+    /** {@code started} or {@code already}. */
+    public String supStart(String id, Duration timeout) throws CallException, RemoteError {
+        return ok(call(
+                        Request.newBuilder()
+                                .setSupStart(SupStart.newBuilder().setId(id).build()),
+                        timeout))
+                .getSupStarted()
+                .getOutcome();
+    }
+
+    /** A call by name from the node to child {@code id}, bounded by {@code callTimeout} there. */
+    public SupReply supCall(String id, Duration callTimeout, Duration timeout) throws CallException, RemoteError {
+        return ok(call(
+                        Request.newBuilder()
+                                .setSupCall(SupCall.newBuilder()
+                                        .setId(id)
+                                        .setTimeoutMs((int) callTimeout.toMillis())
+                                        .build()),
+                        timeout))
+                .getSupReply();
+    }
+
+    public boolean supSend(String id, Duration timeout) throws CallException, RemoteError {
+        return ok(call(
+                        Request.newBuilder()
+                                .setSupSend(SupSend.newBuilder().setId(id).build()),
+                        timeout))
+                .getSupSent()
+                .getSent();
+    }
+
+    /** The supervisor as the node sees it; with a positive {@code callTimeout}, every child called by name too. */
+    public SupSnapshot supRead(Duration callTimeout, Duration timeout) throws CallException, RemoteError {
+        return ok(call(
+                        Request.newBuilder()
+                                .setSupRead(SupRead.newBuilder()
+                                        .setCallTimeoutMs((int) callTimeout.toMillis())
+                                        .build()),
+                        timeout))
+                .getSupSnapshot();
     }
 
     private static Response ok(Response response) throws RemoteError {

@@ -11,6 +11,7 @@ import io.cohort.node.Node;
 import io.cohort.node.NodeId;
 import io.cohort.node.Pid;
 import io.cohort.node.process.ExitReason;
+import io.cohort.node.process.Signal;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,6 +27,8 @@ public final class NodeOperations {
 
     /** Processes one Spawn request may start. */
     static final int SPAWN_MAX = 1000;
+    /** Idle processes whose monitors are counted per life; later ones go unwatched (a run spawns far fewer). */
+    static final int DOWNS_KEPT = 100_000;
 
     private final Node node;
     private final List<String> capabilities;
@@ -33,6 +36,10 @@ public final class NodeOperations {
     private final String bug;
     /** Messages received by each idle process this node started, while it lives. */
     private final Map<Pid, AtomicLong> received = new ConcurrentHashMap<>();
+    /** DOWNs delivered to the monitor this node sets on each idle process it started (this life, in spawn order). */
+    private final Map<Pid, AtomicLong> downs = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    /** The process that monitors every idle process at its spawn and counts the DOWNs; null until registered. */
+    private volatile Pid watcher;
 
     public NodeOperations(Node node, List<String> capabilities, List<String> pgScopes, String bug) {
         this.node = node;
@@ -43,10 +50,35 @@ public final class NodeOperations {
 
     /** Registers the operations with {@code server}. */
     public void registerWith(ControlServer server) {
+        watcher = node.processes().spawn(self -> {
+            while (true) {
+                Object message = self.receive();
+                if (message instanceof Pid target) {
+                    self.monitor(target);
+                } else if (message instanceof Signal.Down down) {
+                    AtomicLong count = downs.get(down.pid());
+                    if (count != null) {
+                        count.incrementAndGet();
+                    }
+                }
+            }
+        });
         server.serve(Request.OpCase.PING, request -> Response.newBuilder().setPong(pong()));
         server.serve(Request.OpCase.READ_VIEW, request -> Response.newBuilder().setView(view()));
         server.serve(Request.OpCase.SPAWN, request -> spawn(request.getSpawn().getCount()));
         server.serve(Request.OpCase.EXIT_PROCESS, this::exit);
+    }
+
+    /**
+     * The DOWNs each idle process's monitor delivered, for every idle process this life started: exactly one for a
+     * process that ended, none for a live one (Erlang's promise; the {@code pg-monitors} check holds nodes to it).
+     */
+    public Map<Pid, Long> monitorCounts() {
+        Map<Pid, Long> counts = new TreeMap<>();
+        synchronized (downs) {
+            downs.forEach((pid, count) -> counts.put(pid, count.get()));
+        }
+        return counts;
     }
 
     /** Message counts of the idle processes still alive, in pid order. */
@@ -95,6 +127,10 @@ public final class NodeOperations {
                 }
             });
             received.put(pid, counter);
+            if (downs.size() < DOWNS_KEPT) {
+                downs.put(pid, new AtomicLong());
+                node.processes().send(watcher, pid);
+            }
             spawned.addPids(pid.toString());
         }
         return Response.newBuilder().setSpawned(spawned);

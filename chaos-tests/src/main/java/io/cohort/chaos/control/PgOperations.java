@@ -115,6 +115,12 @@ public final class PgOperations {
                         .setPid(pid.toString())
                         .setMessages(count)
                         .build()));
+        processes
+                .monitorCounts()
+                .forEach((pid, count) -> snapshot.addMonitors(ProcessCount.newBuilder()
+                        .setPid(pid.toString())
+                        .setMessages(count)
+                        .build()));
         PgSnapshot result = snapshot.build();
         if (bug.equals("pg-frozen-read") && result.getGroupsCount() > 0) {
             frozen.putIfAbsent(scopeName, result);

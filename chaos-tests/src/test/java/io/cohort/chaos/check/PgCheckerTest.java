@@ -131,4 +131,32 @@ class PgCheckerTest {
                         .passed())
                 .isFalse();
     }
+
+    @Test
+    void eachMonitorMustFireOnceForAnExitedProcessAndNeverForALiveOne() {
+        joinAAndC();
+        op("exit", "n1", B, Op.Type.OK, "");
+        List<String> view = List.of("n1#1", "n2#5");
+        Map<String, List<String>> all = Map.of("g", List.of(A, C));
+        List<NodeSnapshot> right = List.of(
+                new NodeSnapshot("n1", "n1#1", "v", view, all, Map.of("g", List.of(A)), Map.of(A, 0L, B, 1L)),
+                new NodeSnapshot("n2", "n2#5", "v", view, all, Map.of("g", List.of(C)), Map.of(C, 0L)));
+        assertThat(PgChecker.check(history, right)).allMatch(CheckResult::passed);
+
+        List<NodeSnapshot> lostAndDoubled = List.of(
+                new NodeSnapshot("n1", "n1#1", "v", view, all, Map.of("g", List.of(A)), Map.of(A, 0L, B, 0L)),
+                new NodeSnapshot("n2", "n2#5", "v", view, all, Map.of("g", List.of(C)), Map.of(C, 2L)));
+        assertThat(named(PgChecker.check(history, lostAndDoubled), "pg-monitors")
+                        .violations())
+                .extracting(Violation::message)
+                .containsExactly(
+                        "n1: the monitor of " + B + " fired 0 time(s); it was exited, so once",
+                        "n2: the monitor of " + C + " fired 2 time(s); it lives");
+
+        List<NodeSnapshot> unwatched = List.of(
+                new NodeSnapshot("n1", "n1#1", "v", view, all, Map.of("g", List.of(A)), Map.of(A, 0L)),
+                new NodeSnapshot("n2", "n2#5", "v", view, all, Map.of("g", List.of(C)), Map.of(C, 0L)));
+        assertThat(named(PgChecker.check(history, unwatched), "pg-monitors").violations())
+                .anySatisfy(v -> assertThat(v.message()).contains("spawned " + B + " but reports no monitor"));
+    }
 }

@@ -10,11 +10,13 @@ import io.cohort.chaos.report.RunResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * The checkers catch real faults: nodes run with a planted bug, and the run must come out invalid, with the right
- * check failing and the report saying how to reproduce it. No faults are injected: the bugs need none.
+ * check failing and the report saying how to reproduce it. No faults are injected, except partitions for the registry
+ * bug, which needs conflicts.
  */
 @RequiresDocker
 class PlantedBugIT {
@@ -23,6 +25,7 @@ class PlantedBugIT {
         return ChaosRunConfig.of(3, Duration.ofSeconds(10), 11)
                 .withFaults(FaultSchedule.Options.defaults().withKinds(EnumSet.noneOf(FaultSchedule.Kind.class)))
                 .withQuietBound(Duration.ofSeconds(10))
+                .withWorkloads(Set.of("pg"))
                 .withReportDir(Path.of("target", "chaos-reports"))
                 .withBug(bug);
     }
@@ -48,6 +51,40 @@ class PlantedBugIT {
         assertThat(check(result, "pg-convergence").passed()).isFalse();
         assertThat(check(result, "pg-local-history").passed()).isTrue();
         assertThat(result.convergedAfterMs()).isEqualTo(-1);
+    }
+
+    @Test
+    void aRegistryWhoseLosersSkipConflictResolutionFailsTheOneOwnerAndLoserChecks() throws Exception {
+        // Partitions only, so both sides bind the same names and every heal resolves conflicts.
+        ChaosRunConfig config = ChaosRunConfig.of(3, Duration.ofSeconds(35), 5)
+                .withFaults(FaultSchedule.Options.defaults().withKinds(EnumSet.of(FaultSchedule.Kind.PARTITION)))
+                .withWorkloads(Set.of("registry"))
+                .withWorkload(2, 10)
+                .withQuietBound(Duration.ofSeconds(30))
+                .withReportDir(Path.of("target", "chaos-reports"))
+                .withBug("registry-skip-conflict-resolution");
+
+        RunResult result = ChaosRun.run(config, line -> System.out.println("[chaos] " + line));
+
+        assertThat(result.valid()).isFalse();
+        assertThat(check(result, "registry-loser-notified").violations())
+                .anySatisfy(v -> assertThat(v.message()).contains("got 0 loser notifications"));
+        assertThat(check(result, "registry-one-owner").passed()).isFalse();
+        assertThat(Reports.text(result))
+                .contains("--plant-bug registry-skip-conflict-resolution")
+                .contains("--faults partition");
+    }
+
+    @Test
+    void aSupervisorThatKeepsDuplicatesFailsTheExactlyOnceCheck() throws Exception {
+        ChaosRunConfig config = quietRun("supervisor-duplicates").withWorkloads(Set.of("supervisor"));
+
+        RunResult result = ChaosRun.run(config, line -> System.out.println("[chaos] " + line));
+
+        assertThat(result.valid()).isFalse();
+        assertThat(check(result, "supervisor-exactly-once").violations())
+                .anySatisfy(v -> assertThat(v.message()).containsPattern("[23] node\\(s\\) say they run it"));
+        assertThat(Reports.text(result)).contains("--plant-bug supervisor-duplicates");
     }
 
     private static CheckResult check(RunResult result, String name) {

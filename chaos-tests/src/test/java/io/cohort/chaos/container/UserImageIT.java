@@ -37,7 +37,7 @@ class UserImageIT {
                     .withTags(java.util.Set.of(IMAGE))
                     .exec(new BuildImageResultCallback())
                     .awaitImageId(2, TimeUnit.MINUTES);
-            CohortImage.ensure(docker, CohortImage.DEFAULT_TAG, line -> {}); // the sidecars' tools
+            CohortImage.ensure(docker, CohortImage.tag(), line -> {}); // the sidecars' tools
 
             try (ChaosCluster cluster = ChaosCluster.builder()
                     .nodes(3)

@@ -13,16 +13,16 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The long container soak, behind {@code -Pslow}: several seeds of two minutes each on five nodes (about three minutes
- * a seed here). {@code -Dchaos.soak.seeds=1,2,3} picks the seeds; every run's report is kept, and the first invalid
+ * The long container soak, behind {@code -Pslow}: several seeds of two minutes each on five nodes, with the pg, registry
+ * and supervisor workloads (about three minutes a seed here). {@code -Dchaos.soak.seeds=1,2,3} picks the seeds; every run's report is kept, and the first invalid
  * one fails the test with its summary.
  */
 @Tag("slow")
 @RequiresDocker
-class PgChaosSoakIT {
+class ChaosSoakIT {
 
     @Test
-    void processGroupsSurviveSeveralSeedsOfFaults() throws Exception {
+    void groupsNamesAndChildrenSurviveSeveralSeedsOfFaults() throws Exception {
         List<RunResult> invalid = new ArrayList<>();
         for (String seed : System.getProperty("chaos.soak.seeds", "101,102,103").split(",")) {
             ChaosRunConfig config = ChaosRunConfig.of(5, Duration.ofSeconds(120), Long.parseLong(seed.trim()))
