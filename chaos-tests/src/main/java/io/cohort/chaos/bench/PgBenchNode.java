@@ -121,7 +121,6 @@ public final class PgBenchNode {
         for (int g = 0; g < groupCount; g++) {
             names.add("g" + g);
         }
-        long baseline = heapAfterGc();
         report(node, Map.of("ready", "1"));
         while (countOf(scope, names, a) == 0) {
             LockSupport.parkNanos(100_000);
@@ -132,10 +131,9 @@ public final class PgBenchNode {
         }
         report(node, Map.of("seen_all_us", Long.toString(StandaloneNode.nowUs())));
 
-        long perMember = (heapAfterGc() - baseline) / members;
+        long withMembers = heapAfterGc();
         String group = names.get(0);
         Map<String, String> reads = new HashMap<>();
-        reads.put("remote_bytes_per_member", Long.toString(perMember));
         reads.put("group_size", Integer.toString(groups.members(group).size()));
         reads.put(
                 "members_rate",
@@ -149,6 +147,10 @@ public final class PgBenchNode {
             LockSupport.parkNanos(100_000);
         }
         report(node, Map.of("none_us", Long.toString(StandaloneNode.nowUs())));
+        // What the members cost is what their removal frees: a baseline taken at start-up would count start-up garbage
+        // collected in between (it made this figure negative).
+        long perMember = (withMembers - heapAfterGc()) / members;
+        report(node, Map.of("remote_bytes_per_member", Long.toString(perMember)));
     }
 
     private static int countOf(PgScope scope, List<String> groups, NodeId node) {

@@ -75,7 +75,8 @@ final class PgWorkloads {
             NodeEvent seen,
             NodeEvent reads,
             long exitStartUs,
-            long noneUs) {
+            long noneUs,
+            NodeEvent remoteMemory) {
 
         long field(NodeEvent event, String name) {
             return Long.parseLong(event.fields().get(name));
@@ -107,7 +108,9 @@ final class PgWorkloads {
             trigger(triggers, "exit");
             long exitStartUs = Long.parseLong(await(a, "exit_start_us").fields().get("exit_start_us"));
             long noneUs = Long.parseLong(await(c, "none_us").fields().get("none_us"));
-            MembershipRun run = new MembershipRun(members, joinStart, joinEnd, local, seen, reads, exitStartUs, noneUs);
+            NodeEvent remoteMemory = await(c, "remote_bytes_per_member");
+            MembershipRun run = new MembershipRun(
+                    members, joinStart, joinEnd, local, seen, reads, exitStartUs, noneUs, remoteMemory);
             report.note("P=" + members + " G=" + groups + ": joins on A, observed on C, then A's members exit");
             RUNS.put(key, run);
             return run;
@@ -140,8 +143,12 @@ final class PgWorkloads {
     private static void reportMemory(MembershipRun run, Report report) {
         int p = run.members();
         report.note("heap after GC, delta over the run's members (A's counts pg's own structures only: its processes"
-                + " were spawned before the baseline)");
-        report.metric("pg_mem_remote_per_member_p" + p, run.field(run.reads, "remote_bytes_per_member"), "bytes");
+                + " were spawned before the baseline; C's is the heap with all of A's members known minus the heap once"
+                + " they are all gone, so start-up garbage does not count)");
+        report.metric(
+                "pg_mem_remote_per_member_p" + p,
+                run.field(run.remoteMemory, "remote_bytes_per_member"),
+                "bytes");
         report.metric("pg_mem_local_per_member_p" + p, run.field(run.local, "local_bytes_per_member"), "bytes");
     }
 
