@@ -36,6 +36,17 @@ public record NodeId(String name, long incarnation) implements Comparable<NodeId
     }
 
     /** True when both ids name the same node, whatever the incarnation. */
+    /** Written out, as {@link Pid#equals}: the incarnation first, the name only when it matches. */
+    @Override
+    public boolean equals(Object other) {
+        return this == other || (other instanceof NodeId id && incarnation == id.incarnation && name.equals(id.name));
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * name.hashCode() + Long.hashCode(incarnation);
+    }
+
     public boolean sameName(NodeId other) {
         return name.equals(other.name);
     }

@@ -88,9 +88,33 @@ final class MemberList extends AbstractList<Pid> implements RandomAccess {
         return new MemberList(next, total);
     }
 
+    /** The index of the first occurrence of {@code pid}, scanning the chunks directly; -1 when absent. */
+    private int firstIndexOf(Pid pid) {
+        int base = 0;
+        for (Pid[] chunk : chunks) {
+            for (int i = 0; i < chunk.length; i++) {
+                if (chunk[i].equals(pid)) {
+                    return base + i;
+                }
+            }
+            base += chunk.length;
+        }
+        return -1;
+    }
+
+    @Override
+    public int indexOf(Object o) {
+        return o instanceof Pid pid ? firstIndexOf(pid) : -1;
+    }
+
+    @Override
+    public boolean contains(Object o) {
+        return indexOf(o) >= 0;
+    }
+
     /** This list without the first occurrence of {@code pid}; this very list when {@code pid} is not in it. */
     MemberList removeFirst(Pid pid) {
-        int at = indexOf(pid);
+        int at = firstIndexOf(pid);
         if (at < 0) {
             return this;
         }
@@ -100,9 +124,53 @@ final class MemberList extends AbstractList<Pid> implements RandomAccess {
         return fromArray(all, size - 1);
     }
 
+    /**
+     * This list without one occurrence (the first) of each of {@code pids}, in one pass whatever their number: the same
+     * as calling {@link #removeFirst} for each in turn. {@code removed} receives, in the order of {@code pids}, each pid
+     * that had an occurrence to remove.
+     */
+    MemberList removeEachOnce(List<Pid> pids, List<Pid> removed) {
+        if (pids.size() == 1) {
+            MemberList without = removeFirst(pids.get(0));
+            if (without != this) {
+                removed.add(pids.get(0));
+            }
+            return without;
+        }
+        java.util.Map<Pid, int[]> wanted = new java.util.HashMap<>();
+        for (Pid pid : pids) {
+            wanted.computeIfAbsent(pid, p -> new int[1])[0]++;
+        }
+        java.util.Map<Pid, int[]> taken = new java.util.HashMap<>();
+        Pid[] kept = new Pid[size];
+        int n = 0;
+        for (Pid[] chunk : chunks) {
+            for (Pid candidate : chunk) {
+                int[] left = wanted.get(candidate);
+                if (left != null && left[0] > 0) {
+                    left[0]--;
+                    taken.computeIfAbsent(candidate, p -> new int[1])[0]++;
+                } else {
+                    kept[n++] = candidate;
+                }
+            }
+        }
+        if (n == size) {
+            return this;
+        }
+        for (Pid pid : pids) {
+            int[] count = taken.get(pid);
+            if (count != null && count[0] > 0) {
+                count[0]--;
+                removed.add(pid);
+            }
+        }
+        return fromArray(kept, n);
+    }
+
     /** This list without any occurrence of {@code pid}; this very list when {@code pid} is not in it. */
     MemberList removeEvery(Pid pid) {
-        if (indexOf(pid) < 0) {
+        if (firstIndexOf(pid) < 0) {
             return this;
         }
         Pid[] kept = new Pid[size];

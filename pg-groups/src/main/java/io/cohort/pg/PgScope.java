@@ -172,14 +172,7 @@ public final class PgScope implements Component {
         MemberList members = localGroups.get(group);
         List<Pid> left = new ArrayList<>();
         if (members != null) {
-            for (Pid pid : pids) {
-                MemberList without = members.removeFirst(pid);
-                if (without != members) {
-                    left.add(pid);
-                    members = without;
-                }
-            }
-            putOrRemove(localGroups, group, members);
+            putOrRemove(localGroups, group, members.removeEachOnce(pids, left));
         }
         if (left.isEmpty()) {
             return LeaveResult.NOT_JOINED;
@@ -381,13 +374,7 @@ public final class PgScope implements Component {
                 members = members.appendAll(pids);
                 changed.addAll(pids);
             } else {
-                for (Pid pid : pids) {
-                    MemberList without = members.removeFirst(pid);
-                    if (without != members) {
-                        changed.add(pid);
-                        members = without;
-                    }
-                }
+                members = members.removeEachOnce(pids, changed);
             }
             putOrRemove(slice, op.getGroup(), members);
             if (adopted && !changed.isEmpty()) {

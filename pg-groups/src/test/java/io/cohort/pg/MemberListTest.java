@@ -51,6 +51,18 @@ class MemberListTest {
                 List<Pid> many = Collections.nCopies(step.count(), pid);
                 list = list.appendAll(many);
                 model.addAll(many);
+            } else if (step.kind() == 7) {
+                // Remove one occurrence each of a few pids at once, against the model doing it one by one.
+                List<Pid> batch = List.of(pid, new Pid(NODE, (step.serial() + 1) % 13), pid);
+                List<Pid> removed = new ArrayList<>();
+                list = list.removeEachOnce(batch, removed);
+                List<Pid> expectedRemoved = new ArrayList<>();
+                for (Pid each : batch) {
+                    if (model.remove(each)) {
+                        expectedRemoved.add(each);
+                    }
+                }
+                assertThat(removed).containsExactlyElementsOf(expectedRemoved);
             } else if (step.kind() < 9) {
                 MemberList before = list;
                 list = list.removeFirst(pid);

@@ -146,9 +146,7 @@ final class PgWorkloads {
                 + " were spawned before the baseline; C's is the heap with all of A's members known minus the heap once"
                 + " they are all gone, so start-up garbage does not count)");
         report.metric(
-                "pg_mem_remote_per_member_p" + p,
-                run.field(run.remoteMemory, "remote_bytes_per_member"),
-                "bytes");
+                "pg_mem_remote_per_member_p" + p, run.field(run.remoteMemory, "remote_bytes_per_member"), "bytes");
         report.metric("pg_mem_local_per_member_p" + p, run.field(run.local, "local_bytes_per_member"), "bytes");
     }
 
