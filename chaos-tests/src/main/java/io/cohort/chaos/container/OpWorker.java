@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The loop and the outcome rules the registry and supervisor workers share with {@link PgWorker}: one node, one
+ * The loop and the outcome rules of every workload worker (pg, registry, supervisor): one node, one
  * control connection, one operation at a time at most {@code rate} a second until {@code endNs}, each recorded in the
  * history as Jepsen's ok / fail / info. After a call with no answer the worker asks the node who it is before going on,
  * and {@link #restarted} tells a subclass that the node began a new life.

@@ -2,12 +2,8 @@ package io.cohort.chaos.container;
 
 import io.cohort.chaos.control.ControlClient;
 import io.cohort.chaos.history.History;
-import io.cohort.chaos.history.Op;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,77 +15,29 @@ import java.util.function.LongSupplier;
  * <p>After a call with no answer it asks the node who it is before going on; a new incarnation means the node
  * restarted, so the processes it knew are gone and it starts afresh.
  */
-final class PgWorker implements Runnable {
+final class PgWorker extends OpWorker {
 
     static final String SCOPE = "chaos";
     static final List<String> GROUPS = List.of("g0", "g1", "g2", "g3");
     /** Processes a worker keeps at most. */
     static final int PROCESSES_MAX = 16;
 
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(7);
-
-    private final String name;
-    private final ClusterNode node;
-    private final ControlClient client;
-    private final Random random;
-    private final History history;
-    private final LongSupplier nowNs;
-    private final long endNs;
-    private final long pauseNs;
-
-    /** The node's incarnation as last seen; null when it must be asked again. */
-    private String incarnation;
-
     private final List<String> pids = new ArrayList<>();
     /** (group, pid) memberships this worker believes it holds, with repetition. */
     private final List<String[]> joined = new ArrayList<>();
 
     PgWorker(String name, ClusterNode node, long seed, History history, LongSupplier nowNs, long endNs, int rate) {
-        this.name = name;
-        this.node = node;
-        this.client = node.newControlClient();
-        this.random = new Random(seed);
-        this.history = history;
-        this.nowNs = nowNs;
-        this.endNs = endNs;
-        this.pauseNs = 1_000_000_000L / rate;
+        super(name, node, seed, history, nowNs, endNs, rate);
     }
 
     @Override
-    public void run() {
-        try (client) {
-            while (nowNs.getAsLong() < endNs && !Thread.currentThread().isInterrupted()) {
-                long beganNs = nowNs.getAsLong();
-                if (incarnation == null && !learnIncarnation()) {
-                    TimeUnit.MILLISECONDS.sleep(200);
-                    continue;
-                }
-                step();
-                long leftNs = pauseNs - (nowNs.getAsLong() - beganNs);
-                if (leftNs > 0) {
-                    TimeUnit.NANOSECONDS.sleep(Math.min(leftNs, Math.max(0, endNs - nowNs.getAsLong())));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    void restarted(String incarnation) {
+        pids.removeIf(pid -> !pid.startsWith("<" + incarnation + "."));
+        joined.removeIf(entry -> !entry[1].startsWith("<" + incarnation + "."));
     }
 
-    private boolean learnIncarnation() {
-        try {
-            String now = client.ping(Duration.ofSeconds(2)).getNode();
-            if (!now.equals(incarnation)) {
-                pids.removeIf(pid -> !pid.startsWith("<" + now + "."));
-                joined.removeIf(entry -> !entry[1].startsWith("<" + now + "."));
-            }
-            incarnation = now;
-            return true;
-        } catch (ControlClient.CallException | ControlClient.RemoteError e) {
-            return false;
-        }
-    }
-
-    private void step() {
+    @Override
+    void step() {
         double roll = random.nextDouble();
         String group = GROUPS.get(random.nextInt(GROUPS.size()));
         if (pids.size() < 2 || (roll < 0.08 && pids.size() < PROCESSES_MAX)) {
@@ -195,27 +143,6 @@ final class PgWorker implements Runnable {
         } catch (ControlClient.RemoteError e) {
             refused(invoke, e);
         }
-    }
-
-    private long invoke(String f, String value) {
-        return history.invoke(name, f, node.name(), value, nowNs.getAsLong());
-    }
-
-    private void ok(long invoke, String value) {
-        history.complete(invoke, Op.Type.OK, value, "", nowNs.getAsLong());
-    }
-
-    /** No answer: certainly not done if it was never sent, unknown otherwise. Ask who the node is next. */
-    private void failed(long invoke, ControlClient.CallException e) {
-        Op.Type type = e.outcome() == ControlClient.Outcome.NOT_SENT ? Op.Type.FAIL : Op.Type.INFO;
-        history.complete(invoke, type, "", e.getMessage(), nowNs.getAsLong());
-        incarnation = null;
-    }
-
-    /** The node answered with an error: it did not do it, except "failed", which may be a write that timed out. */
-    private void refused(long invoke, ControlClient.RemoteError e) {
-        Op.Type type = e.code().equals("failed") ? Op.Type.INFO : Op.Type.FAIL;
-        history.complete(invoke, type, "", e.getMessage(), nowNs.getAsLong());
     }
 
     private void forgetIfGone(ControlClient.RemoteError e, String pid) {
