@@ -6,13 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.cohort.node.Node;
 import io.cohort.node.Pid;
 import io.cohort.node.config.NodeConfig;
-import io.cohort.node.config.Seed;
 import io.cohort.node.process.Next;
 import io.cohort.node.process.Server;
 import io.cohort.node.process.ServerContext;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.cohort.node.tools.LoopbackNodes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,23 +36,9 @@ class RegistryRealNodesTest {
     }
 
     private void startNodes(int count) throws Exception {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ports.add(freePort());
-        }
-        List<Seed> seeds = ports.stream().map(p -> new Seed("127.0.0.1", p)).toList();
-        String cluster = "reg-real-" + ProcessHandle.current().pid();
-        for (int i = 0; i < count; i++) {
+        for (NodeConfig config : LoopbackNodes.configs("reg-real", "r", count)) {
             RegistryServer server = new RegistryServer("names");
-            Node node = Node.builder(NodeConfig.builder()
-                            .nodeName("r" + (i + 1))
-                            .clusterName(cluster)
-                            .bindPort(ports.get(i))
-                            .portRange(0)
-                            .seeds(seeds)
-                            .build())
-                    .component(server)
-                    .start();
+            Node node = Node.builder(config).component(server).start();
             nodes.add(node);
             registries.add(new Registry(node, server));
         }
@@ -176,11 +159,5 @@ class RegistryRealNodesTest {
         }
         assertThat(registered).isEqualTo(callers / 2);
         await().atMost(BOUND).until(() -> registries.get(1).size() == callers / 2);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

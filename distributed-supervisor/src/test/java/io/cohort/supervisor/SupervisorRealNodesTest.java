@@ -6,16 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.cohort.node.Node;
 import io.cohort.node.NodeId;
 import io.cohort.node.config.NodeConfig;
-import io.cohort.node.config.Seed;
 import io.cohort.node.jgroups.JGroupsControlPlane;
 import io.cohort.node.process.Next;
 import io.cohort.node.process.Server;
 import io.cohort.node.process.ServerContext;
+import io.cohort.node.tools.LoopbackNodes;
 import io.cohort.registry.Registry;
 import io.cohort.registry.RegistryServer;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,13 +70,7 @@ class SupervisorRealNodesTest {
     }
 
     private void startNodes(int count, SupervisorServer.Options options) throws Exception {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ports.add(freePort());
-        }
-        List<Seed> seeds = ports.stream().map(p -> new Seed("127.0.0.1", p)).toList();
-        String cluster = "sup-real-" + ProcessHandle.current().pid();
-        for (int i = 0; i < count; i++) {
+        for (NodeConfig nodeConfig : LoopbackNodes.configs("sup-real", "s", count)) {
             ChildKinds kinds = new ChildKinds()
                     .register("counter", Counter::new)
                     .register("crasher", start -> {
@@ -87,13 +78,7 @@ class SupervisorRealNodesTest {
                     });
             RegistryServer names = new RegistryServer("jobs");
             SupervisorServer jobs = new SupervisorServer("jobs", options);
-            Node node = Node.builder(NodeConfig.builder()
-                            .nodeName("s" + (i + 1))
-                            .clusterName(cluster)
-                            .bindPort(ports.get(i))
-                            .portRange(0)
-                            .seeds(seeds)
-                            .build())
+            Node node = Node.builder(nodeConfig)
                     .component(names)
                     .component(jobs)
                     .controlPlane((config, metrics, attributes) -> {
@@ -251,11 +236,5 @@ class SupervisorRealNodesTest {
                         + supervisors.get(1).countChildren().local()
                         + supervisors.get(2).countChildren().local())
                 .isEqualTo(30);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

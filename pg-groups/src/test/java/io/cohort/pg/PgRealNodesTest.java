@@ -6,10 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.cohort.node.Node;
 import io.cohort.node.Pid;
 import io.cohort.node.config.NodeConfig;
-import io.cohort.node.config.Seed;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.cohort.node.tools.LoopbackNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,23 +35,9 @@ class PgRealNodesTest {
     }
 
     private void startNodes(int count) throws Exception {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ports.add(freePort());
-        }
-        List<Seed> seeds = ports.stream().map(p -> new Seed("127.0.0.1", p)).toList();
-        String cluster = "pg-real-" + ProcessHandle.current().pid();
-        for (int i = 0; i < count; i++) {
+        for (NodeConfig config : LoopbackNodes.configs("pg-real", "p", count)) {
             PgScope scope = new PgScope("s");
-            Node node = Node.builder(NodeConfig.builder()
-                            .nodeName("p" + (i + 1))
-                            .clusterName(cluster)
-                            .bindPort(ports.get(i))
-                            .portRange(0)
-                            .seeds(seeds)
-                            .build())
-                    .component(scope)
-                    .start();
+            Node node = Node.builder(config).component(scope).start();
             nodes.add(node);
             groups.add(new ProcessGroups(node, scope));
         }
@@ -170,11 +153,5 @@ class PgRealNodesTest {
 
     private double framesSent(int node) {
         return nodes.get(node).meterRegistry().get("data.frames.sent").counter().count();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }
