@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,8 +25,16 @@ import java.util.function.LongFunction;
  * has seen, live or dead, with its holes kept exactly ({@link CounterSet}). Joining a {@link Delta} drops every local
  * entry whose dot the delta's context covers and the delta does not carry, adds every delta entry whose dot the local
  * context lacks, and unites the contexts. A whole slice is a delta too, so full states, write deltas and anti-entropy
- * deltas join the same way; join is commutative, associative and idempotent for deltas a writer produced, so any
- * order, duplication or re-sending converges.
+ * deltas join the same way; join is commutative, associative and idempotent, so any order, duplication or re-sending
+ * converges.
+ *
+ * <p><b>Shadowed entries.</b> A replica that missed some of a writer's deltas can hold two entries of that writer for
+ * one key: an old one whose retirement it has not seen, and a later one. The later dot is the one the writer holds,
+ * so it is the key's entry here ({@link #get}, {@link #entries}, the {@link Changes}); the older one is kept aside,
+ * not inferred dead, until a context that covers it arrives. Inferring it dead at once would be right but not
+ * associative: had the later entry been retired first (on another replica, before the two met), nothing would be
+ * left to infer from, and the replicas would disagree until the writer's next sync. If the later entry is retired
+ * while the older one is still aside, the older one is the key's entry again, as the dots seen so far say.
  *
  * <p><b>Anti-entropy.</b> {@link #context} of a slice is the digest a replica sends to that slice's node; the node
  * answers with {@link #deltaFor}: the entries the digest lacks, and a context that also covers the dead dots the
@@ -64,13 +73,19 @@ public final class ORMap<V extends ORMap.Element> {
     }
 
     private static final class Slice<V extends Element> {
-        /** Live entries by key: one per key, as the single writer keeps it. */
+        /** Live entries by key: the latest dot per key, the one the single writer holds. */
         final KeyedTable<V> entries = new KeyedTable<>();
+        /** Earlier live dots of keys with a later dot here, by counter; null while there are none (almost always). */
+        TreeMap<Long, V> shadowed;
         /** The node's dots seen here, live or dead. */
         final CounterSet context = new CounterSet();
 
         boolean isEmpty() {
             return entries.isEmpty() && context.isEmpty();
+        }
+
+        boolean hasShadowed() {
+            return shadowed != null && !shadowed.isEmpty();
         }
     }
 
@@ -119,34 +134,37 @@ public final class ORMap<V extends ORMap.Element> {
         if (delta.isEmpty()) {
             return;
         }
-        Slice<V> slice = slices.computeIfAbsent(delta.node(), n -> new Slice<>());
+        NodeId node = delta.node();
+        Slice<V> slice = slices.computeIfAbsent(node, n -> new Slice<>());
         CounterSet seen = slice.context;
-        Map<String, V> incoming = null;
         if (delta.needsScan()) {
-            incoming = new HashMap<>();
-            for (V entry : delta.entries()) {
-                incoming.put(entry.key(), entry);
-            }
             // Dead dots whose keys the delta does not name: find them among our live entries.
+            Set<Long> carried = new HashSet<>();
+            for (V entry : delta.entries()) {
+                carried.add(entry.counter());
+            }
+            if (slice.hasShadowed()) {
+                slice.shadowed
+                        .keySet()
+                        .removeIf(counter -> delta.context().contains(counter) && !carried.contains(counter));
+            }
             List<V> dead = new ArrayList<>();
             for (V local : slice.entries.values()) {
-                V carried = incoming.get(local.key());
-                if (delta.context().contains(local.counter())
-                        && (carried == null || carried.counter() != local.counter())) {
+                if (delta.context().contains(local.counter()) && !carried.contains(local.counter())) {
                     dead.add(local);
                 }
             }
             dead.sort((a, b) -> Long.compare(a.counter(), b.counter())); // deterministic change order
             for (V local : dead) {
-                slice.entries.remove(local.key());
-                changes.removed(delta.node(), local);
+                retire(node, slice, local, changes);
             }
         }
         for (Delta.Removal removal : delta.removals()) {
             V local = slice.entries.get(removal.key());
             if (local != null && local.counter() == removal.counter()) {
-                slice.entries.remove(removal.key());
-                changes.removed(delta.node(), local);
+                retire(node, slice, local, changes);
+            } else if (slice.hasShadowed()) {
+                slice.shadowed.remove(removal.counter());
             }
         }
         for (V entry : delta.entries()) {
@@ -154,26 +172,51 @@ public final class ORMap<V extends ORMap.Element> {
             if (local != null && local.counter() == entry.counter()) {
                 continue; // already here
             }
-            if (local != null && delta.context().contains(local.counter())) {
-                slice.entries.remove(entry.key()); // the delta retires it
-                changes.removed(delta.node(), local);
-                local = null;
+            if (seen.contains(entry.counter())
+                    || (slice.hasShadowed() && slice.shadowed.containsKey(entry.counter()))) {
+                continue; // seen and since retired here, or already here aside
             }
-            if (seen.contains(entry.counter())) {
-                continue; // seen and since retired here
+            if (local == null) {
+                slice.entries.put(entry);
+                changes.added(node, entry);
+            } else if (local.counter() < entry.counter()) {
+                shadow(slice, local);
+                slice.entries.put(entry);
+                changes.removed(node, local);
+                changes.added(node, entry);
+            } else {
+                shadow(slice, entry);
             }
-            if (local != null) {
-                // Both survive only if the writer's deltas were cut apart; its later dot is the live one.
-                if (local.counter() > entry.counter()) {
-                    continue;
-                }
-                slice.entries.remove(entry.key());
-                changes.removed(delta.node(), local);
-            }
-            slice.entries.put(entry);
-            changes.added(delta.node(), entry);
         }
         seen.addAll(delta.context());
+    }
+
+    /** Drops {@code local}, the key's entry; the latest entry kept aside for that key, if any, takes its place. */
+    private void retire(NodeId node, Slice<V> slice, V local, Changes<V> changes) {
+        slice.entries.remove(local.key());
+        changes.removed(node, local);
+        if (!slice.hasShadowed()) {
+            return;
+        }
+        V next = null;
+        for (V aside : slice.shadowed.descendingMap().values()) {
+            if (aside.key().equals(local.key())) {
+                next = aside;
+                break;
+            }
+        }
+        if (next != null) {
+            slice.shadowed.remove(next.counter());
+            slice.entries.put(next);
+            changes.added(node, next);
+        }
+    }
+
+    private static <V extends Element> void shadow(Slice<V> slice, V entry) {
+        if (slice.shadowed == null) {
+            slice.shadowed = new TreeMap<>();
+        }
+        slice.shadowed.put(entry.counter(), entry);
     }
 
     /** Joins every slice of {@code other} (full-state join). */
@@ -211,7 +254,11 @@ public final class ORMap<V extends ORMap.Element> {
         List<V> missing = new ArrayList<>();
         long[] kept = new long[16];
         int keptCount = 0;
-        for (V entry : slice.entries.values()) {
+        List<V> live = new ArrayList<>(slice.entries.values());
+        if (slice.hasShadowed()) {
+            live.addAll(slice.shadowed.values());
+        }
+        for (V entry : live) {
             if (peerSeen.contains(entry.counter())) {
                 if (keptCount == kept.length) {
                     kept = java.util.Arrays.copyOf(kept, kept.length * 2);
@@ -285,8 +332,11 @@ public final class ORMap<V extends ORMap.Element> {
         Map<NodeId, List<Object>> result = new TreeMap<>();
         map.slices.forEach((node, slice) -> {
             if (!slice.isEmpty()) {
-                Map<String, Object> entries = new HashMap<>();
-                slice.entries.values().forEach(entry -> entries.put(entry.key(), entry));
+                Map<Long, Object> entries = new HashMap<>();
+                slice.entries.values().forEach(entry -> entries.put(entry.counter(), entry));
+                if (slice.hasShadowed()) {
+                    entries.putAll(slice.shadowed);
+                }
                 result.put(node, List.of(entries, slice.context));
             }
         });
@@ -301,6 +351,7 @@ public final class ORMap<V extends ORMap.Element> {
                 .append(slice.entries.values().stream()
                         .sorted(java.util.Comparator.comparing(ORMap.Element::key))
                         .toList())
+                .append(slice.hasShadowed() ? " aside " + slice.shadowed.values() : "")
                 .append(" seen ")
                 .append(slice.context)
                 .append("; "));

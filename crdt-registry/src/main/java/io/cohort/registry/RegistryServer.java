@@ -45,7 +45,9 @@ import java.util.function.UnaryOperator;
  * each side sends the other a {@code Digest}: the dots of the other's slice it has seen. The other answers with a
  * {@code Sync}: the entries the digest lacks, in parts of at most {@code syncEntriesMax}, and, in the last part, a
  * causal context that also covers the dead dots the digest held. A replica that kept a partitioned peer's slice gets
- * only what changed; one that never saw the peer gets everything.
+ * only what changed; one that never saw the peer gets everything. A digest not answered within
+ * {@code digestResendNs} is sent again (same round, backing off to 8 times that) for as long as the peer stays in
+ * view: a lost answer delays the peer's entries, it never hides them for good.
  *
  * <p><b>Visibility.</b> A peer's entries count (in lookups and in conflicts) only while it is in this node's view and
  * has answered this node's latest digest. When it leaves the view its entries are hidden at once and kept, so a
@@ -81,6 +83,7 @@ public final class RegistryServer implements Component {
 
     private static final Object FLUSH = "registry-flush";
     private static final Object PURGE = "registry-purge";
+    private static final Object RESEND = "registry-resend-digests";
 
     /**
      * Tuning of one replica.
@@ -90,40 +93,61 @@ public final class RegistryServer implements Component {
      * @param syncEntriesMax most registrations in one part of a sync
      * @param lostSliceRetentionNs how long the hidden entries of a node that left the view are kept for its return
      * @param conflictPolicy what the loser's node does to a process that lost a name
+     * @param digestResendNs how long a digest may go unanswered before it is sent again (doubling per resend, up to
+     *     {@link #DIGEST_RESEND_BACKOFF_MAX} times this)
      */
     public record Options(
             long batchDelayNs,
             int deltaItemsMax,
             int syncEntriesMax,
             long lostSliceRetentionNs,
-            ConflictPolicy conflictPolicy) {
+            ConflictPolicy conflictPolicy,
+            long digestResendNs) {
+
+        /** The longest wait between resends of one unanswered digest, in multiples of {@code digestResendNs}. */
+        public static final int DIGEST_RESEND_BACKOFF_MAX = 8;
 
         public Options {
-            if (batchDelayNs < 0 || deltaItemsMax < 1 || syncEntriesMax < 1 || lostSliceRetentionNs < 0) {
+            if (batchDelayNs < 0
+                    || deltaItemsMax < 1
+                    || syncEntriesMax < 1
+                    || lostSliceRetentionNs < 0
+                    || digestResendNs < 1) {
                 throw new IllegalArgumentException("bad registry options");
             }
             java.util.Objects.requireNonNull(conflictPolicy, "conflictPolicy");
         }
 
-        /** 1 ms batching, 4096 items a delta, 8192 entries a sync part, 60 s retention, exit losers. */
+        /**
+         * 1 ms batching, 4096 items a delta, 8192 entries a sync part, 60 s retention, exit losers, a digest resent
+         * after 1 s unanswered.
+         */
         public static Options defaults() {
-            return new Options(1_000_000, 4096, 8192, 60_000_000_000L, ConflictPolicy.EXIT);
+            return new Options(1_000_000, 4096, 8192, 60_000_000_000L, ConflictPolicy.EXIT, 1_000_000_000L);
         }
 
         public Options withBatchDelayNs(long value) {
-            return new Options(value, deltaItemsMax, syncEntriesMax, lostSliceRetentionNs, conflictPolicy);
+            return new Options(
+                    value, deltaItemsMax, syncEntriesMax, lostSliceRetentionNs, conflictPolicy, digestResendNs);
         }
 
         public Options withBatchLimits(int deltaItems, int syncEntries) {
-            return new Options(batchDelayNs, deltaItems, syncEntries, lostSliceRetentionNs, conflictPolicy);
+            return new Options(
+                    batchDelayNs, deltaItems, syncEntries, lostSliceRetentionNs, conflictPolicy, digestResendNs);
         }
 
         public Options withConflictPolicy(ConflictPolicy value) {
-            return new Options(batchDelayNs, deltaItemsMax, syncEntriesMax, lostSliceRetentionNs, value);
+            return new Options(
+                    batchDelayNs, deltaItemsMax, syncEntriesMax, lostSliceRetentionNs, value, digestResendNs);
         }
 
         public Options withLostSliceRetentionNs(long value) {
-            return new Options(batchDelayNs, deltaItemsMax, syncEntriesMax, value, conflictPolicy);
+            return new Options(batchDelayNs, deltaItemsMax, syncEntriesMax, value, conflictPolicy, digestResendNs);
+        }
+
+        public Options withDigestResendNs(long value) {
+            return new Options(
+                    batchDelayNs, deltaItemsMax, syncEntriesMax, lostSliceRetentionNs, conflictPolicy, value);
         }
     }
 
@@ -135,6 +159,12 @@ public final class RegistryServer implements Component {
         boolean synced;
         /** The round of our latest digest to it; its sync must echo it. */
         long round;
+        /** Our latest digest to it has not been answered yet. */
+        boolean awaiting;
+        /** When that digest was last sent, and the wait before sending it again. */
+        long digestSentNs;
+
+        long resendAfterNs;
         /** When it left the view (this node's clock), or -1 while in view. */
         long lostAtNs = -1;
     }
@@ -196,6 +226,8 @@ public final class RegistryServer implements Component {
     private long nextRound = 1;
     private boolean flushScheduled;
     private boolean purgeScheduled;
+    private boolean resendScheduled;
+    private Metrics.Counter digestsResent;
 
     public RegistryServer(String registry, Options options) {
         if (registry.isEmpty()) {
@@ -363,6 +395,7 @@ public final class RegistryServer implements Component {
         droppedStale = metrics.counter("registry.dropped", "registry", registry, "reason", "stale_incarnation");
         droppedPending = metrics.counter("registry.dropped", "registry", registry, "reason", "pending_overflow");
         conflictsLost = metrics.counter("registry.conflicts.lost", "registry", registry);
+        digestsResent = metrics.counter("registry.digests.resent", "registry", registry);
         metrics.gauge("registry.names", published::size, "registry", registry);
         visible.add(self);
         view = nodeContext.transport().view();
@@ -417,12 +450,8 @@ public final class RegistryServer implements Component {
                 peer.lostAtNs = -1;
             }
             peer.round = nextRound++;
-            send(
-                    member,
-                    RegistryMessage.newBuilder()
-                            .setDigest(Digest.newBuilder()
-                                    .setRound(peer.round)
-                                    .setSeen(RegistryWire.ranges(state.context(member)))));
+            peer.resendAfterNs = options.digestResendNs;
+            sendDigest(member, peer, nowNs);
         }
         for (NodeId member : List.copyOf(pendingDigests.keySet())) {
             if (newView.contains(member)) {
@@ -431,6 +460,7 @@ public final class RegistryServer implements Component {
             }
         }
         schedulePurge();
+        scheduleResend();
     }
 
     @Override
@@ -477,6 +507,10 @@ public final class RegistryServer implements Component {
                 }
             }
             schedulePurge();
+        } else if (key == RESEND) {
+            resendScheduled = false;
+            resendDigests(nowNs);
+            scheduleResend();
         }
     }
 
@@ -539,6 +573,9 @@ public final class RegistryServer implements Component {
             delta = Delta.ofWrites(from, entries, List.of());
         }
         join(from, delta, Map.of());
+        if (sync.getLast() && sync.getRound() == peer.round) {
+            peer.awaiting = false;
+        }
         if (sync.getLast() && sync.getRound() == peer.round && peer.inView && !peer.synced) {
             peer.synced = true;
             visible.add(from);
@@ -698,6 +735,51 @@ public final class RegistryServer implements Component {
     private void write(Delta<Registration> delta) {
         if (delta != null) {
             unsent.add(delta);
+        }
+    }
+
+    /**
+     * Sends {@code peer} our digest of its slice for its current round. Its answer normally follows at once; if it
+     * does not come (lost below us: a connection reset while the peer left and came back), the digest goes again,
+     * same round, with what we have seen by then: its entries stay hidden only until one answer arrives.
+     */
+    private void sendDigest(NodeId member, Peer peer, long nowNs) {
+        peer.awaiting = true;
+        peer.digestSentNs = nowNs;
+        send(
+                member,
+                RegistryMessage.newBuilder()
+                        .setDigest(Digest.newBuilder()
+                                .setRound(peer.round)
+                                .setSeen(RegistryWire.ranges(state.context(member)))));
+    }
+
+    private void resendDigests(long nowNs) {
+        for (Map.Entry<NodeId, Peer> entry : peers.entrySet()) {
+            Peer peer = entry.getValue();
+            if (peer.inView && peer.awaiting && nowNs - peer.digestSentNs >= peer.resendAfterNs) {
+                digestsResent.increment();
+                peer.resendAfterNs =
+                        Math.min(peer.resendAfterNs * 2, options.digestResendNs * Options.DIGEST_RESEND_BACKOFF_MAX);
+                sendDigest(entry.getKey(), peer, nowNs);
+            }
+        }
+    }
+
+    /** Arms the resend timer while a peer in view owes us an answer, at the earliest resend due. */
+    private void scheduleResend() {
+        if (resendScheduled) {
+            return;
+        }
+        long due = Long.MAX_VALUE;
+        for (Peer peer : peers.values()) {
+            if (peer.inView && peer.awaiting) {
+                due = Math.min(due, peer.digestSentNs + peer.resendAfterNs);
+            }
+        }
+        if (due != Long.MAX_VALUE) {
+            resendScheduled = true;
+            context.timers().schedule(RESEND, Math.max(1, due - context.clock().nowNs()));
         }
     }
 

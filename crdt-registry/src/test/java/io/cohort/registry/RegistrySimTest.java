@@ -342,6 +342,52 @@ class RegistrySimTest {
         });
     }
 
+    /**
+     * Found by the container chaos suite (seed 4, again): after a pause past failure detection, one node never counted
+     * the paused node's names, because the answer to its digest never reached it and nothing asked again. An
+     * unanswered digest is now resent until one answer arrives; here the first answers in both directions vanish.
+     */
+    @Test
+    void aDigestWhoseAnswerIsLostIsSentAgain() {
+        SimSweep.run("lost sync", 300, 20, seed -> {
+            SimCluster sim = cluster(seed, 3).pausedNodesKeepTheirView();
+            Pid kept = spawn(sim, "n3");
+            register(sim, "n3", "kept", kept);
+            settle(sim, "registered");
+            sim.pause("n3");
+            sim.runUntil("n3 excluded", () -> !sim.node("n1").view().contains(RegistrySim.id(sim, "n3")), BOUND);
+            Pid fresh = spawn(sim, "n1");
+            register(sim, "n1", "fresh", fresh);
+            Set<String> lostOnce = new java.util.TreeSet<>();
+            sim.loseMessages((from, to, component, payload) -> {
+                try {
+                    return io.cohort.registry.wire.RegistryMessage.parseFrom(payload)
+                                    .hasSync()
+                            && lostOnce.add(from.name() + "->" + to.name());
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    return false;
+                }
+            });
+            sim.resume("n3");
+            sim.runUntil("n3 back", () -> sim.node("n1").view().contains(RegistrySim.id(sim, "n3")), BOUND);
+            settle(sim, "merged although the first syncs were lost");
+            sim.check(() -> {
+                assertThat(lostOnce).as("syncs lost").contains("n3->n1", "n1->n3");
+                for (String node : List.of("n1", "n2", "n3")) {
+                    assertThat(reg(sim, node).whereis("kept"))
+                            .as("kept on " + node)
+                            .isEqualTo(kept);
+                    assertThat(reg(sim, node).whereis("fresh"))
+                            .as("fresh on " + node)
+                            .isEqualTo(fresh);
+                }
+                assertThat(sim.node("n1").metrics().count("registry.digests.resent", "registry", "r"))
+                        .as("digests n1 resent")
+                        .isPositive();
+            });
+        });
+    }
+
     @Test
     void malformedAndUnknownMessagesAreCountedDrops() {
         SimCluster sim = cluster(7, 2);

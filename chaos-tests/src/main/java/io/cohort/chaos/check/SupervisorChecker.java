@@ -38,9 +38,28 @@ public final class SupervisorChecker {
         return List.of(agreement(live), exactlyOnce(history, live), resolvable(live), noResurrection(live));
     }
 
-    /** What the quiet period waits for: the live nodes agree and every child they know runs exactly once. */
+    /**
+     * What the quiet period waits for: the live nodes agree, every child they know runs exactly once, and every node's
+     * registry resolves each running child to that incarnation (what {@code supervisor-resolvable} then proves with
+     * calls).
+     */
     public static boolean converged(List<SupervisorSnapshot> live) {
-        return agreement(live).passed() && exactlyOnce(new History(), live).passed();
+        return agreement(live).passed() && exactlyOnce(new History(), live).passed() && resolvedAlike(live);
+    }
+
+    /** Every node resolves every child it lists to the one running incarnation of it. */
+    static boolean resolvedAlike(List<SupervisorSnapshot> live) {
+        Map<String, String> incarnation = new TreeMap<>();
+        live.forEach(node -> node.running().forEach(child -> incarnation.put(child.id(), child.pid())));
+        for (SupervisorSnapshot node : live) {
+            for (SupervisorSnapshot.Child child : node.children()) {
+                String expected = incarnation.get(child.id());
+                if (expected != null && !expected.equals(child.pid())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** One line for the report: children known, incarnations running, messages they received. */

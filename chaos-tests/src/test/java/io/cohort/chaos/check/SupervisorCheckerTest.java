@@ -123,6 +123,9 @@ class SupervisorCheckerTest {
                         .violations())
                 .singleElement()
                 .satisfies(v -> assertThat(v.message()).contains("c1 by name from n1 reached nothing (noproc)"));
+        assertThat(SupervisorChecker.converged(unresolved))
+                .as("the quiet period waits while a node resolves a child to nothing")
+                .isFalse();
     }
 
     @Test

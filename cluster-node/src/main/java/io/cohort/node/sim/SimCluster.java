@@ -46,6 +46,7 @@ public final class SimCluster {
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     private final Trace trace = new Trace();
     private final SimNetwork network;
+    private MessageLoss messageLoss;
     private final SimMembership membership;
     /** The current (possibly dead) incarnation of each node name. */
     private final Map<String, SimNode> nodes = new TreeMap<>();
@@ -208,6 +209,30 @@ public final class SimCluster {
     public SimCluster pausedNodesKeepTheirView() {
         membership.pausedKeepTheirView(true);
         return this;
+    }
+
+    /**
+     * Makes the messages {@code loss} picks vanish after the reliable channel delivered them, before their component
+     * sees them: a loss no retransmission repairs (a bug below the component, a connection reset mid-flight), for
+     * tests of what a protocol does when an answer it waits for never comes. {@code null} loses nothing.
+     */
+    public void loseMessages(MessageLoss loss) {
+        this.messageLoss = loss;
+    }
+
+    /** Picks the messages {@link #loseMessages} makes vanish. */
+    @FunctionalInterface
+    public interface MessageLoss {
+        boolean loses(NodeId from, NodeId to, String component, byte[] payload);
+    }
+
+    boolean loses(NodeId from, NodeId to, String component, byte[] payload) {
+        MessageLoss loss = messageLoss;
+        if (loss == null || !loss.loses(from, to, component, payload)) {
+            return false;
+        }
+        traceOnly(() -> "lose " + from + "->" + to + " " + component);
+        return true;
     }
 
     /** Freezes {@code name} as SIGSTOP would: it handles nothing until resumed; events for it wait. */

@@ -150,6 +150,9 @@ public final class SimNode {
     }
 
     void deliverMessage(NodeId from, String componentName, byte[] payload) {
+        if (sim.loses(from, id, componentName, payload)) {
+            return;
+        }
         Component component = components.get(componentName);
         if (component == null) {
             metrics.counter("control.dropped", "reason", "unknown_component").increment();
