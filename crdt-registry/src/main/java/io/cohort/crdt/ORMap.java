@@ -314,6 +314,15 @@ public final class ORMap<V extends ORMap.Element> {
         return Collections.unmodifiableSet(slices.keySet());
     }
 
+    /** Dots seen over every slice, live or dead: grows with every join that taught this replica anything. */
+    public long dotsSeen() {
+        long seen = 0;
+        for (Slice<V> slice : slices.values()) {
+            seen += slice.context.count();
+        }
+        return seen;
+    }
+
     /** Live entries over every slice. */
     public int size() {
         int size = 0;

@@ -21,6 +21,7 @@ import io.cohort.supervisor.wire.Hosted;
 import io.cohort.supervisor.wire.Hosting;
 import io.cohort.supervisor.wire.Leaving;
 import io.cohort.supervisor.wire.Release;
+import io.cohort.supervisor.wire.SavedSpecs;
 import io.cohort.supervisor.wire.SliceSeen;
 import io.cohort.supervisor.wire.SpecDeltas;
 import io.cohort.supervisor.wire.SupervisorMessage;
@@ -95,6 +96,10 @@ public final class SupervisorServer implements Component {
     static final long NAME_TAKEN_RETRY_MAX_NS = 20_000_000L;
     /** Digests held for peers not in view yet; beyond this the smallest-named are dropped. */
     static final int PENDING_DIGESTS_MAX = 256;
+    /** How long after a change to the specs a durable replica saves them (changes meanwhile go in the same save). */
+    public static final long PERSIST_DELAY_NS = 50_000_000L;
+
+    static final int SAVED_VERSION = 1;
 
     /** What a node does about children when its side of a partition lacks a quorum. */
     public enum PartitionPolicy {
@@ -323,6 +328,10 @@ public final class SupervisorServer implements Component {
         INSTANCE
     }
 
+    private enum PersistTimer {
+        INSTANCE
+    }
+
     private final String supervisor;
     private final Options options;
 
@@ -336,6 +345,23 @@ public final class SupervisorServer implements Component {
     private Metrics.Counter childrenRestarted;
     private Metrics.Counter childrenFailed;
     private Metrics.Counter handoffs;
+    private Metrics.Counter specsSaved;
+    private Metrics.Counter storeUnreadable;
+
+    /** Where the specs are saved, or null (not durable). */
+    private SpecStore store;
+    /** The specs changed since the last save. */
+    private boolean specsDirty;
+
+    private boolean persistScheduled;
+    /**
+     * Restored from the store and not yet told by the view's members what they removed meanwhile: starts nothing
+     * until every member it sent a confirming digest to has answered (or its hosting wait ran out), so a child
+     * terminated while this node was down does not run here for a moment. Ends at once when the node is alone.
+     */
+    private boolean restoring;
+    /** Members whose confirming answer a restoring replica waits for. */
+    private final Set<NodeId> confirmAwaited = new TreeSet<>();
 
     /** Every slice of the spec map this replica has seen. */
     private final ORMap<SpecEntry> specs = new ORMap<>();
@@ -408,6 +434,21 @@ public final class SupervisorServer implements Component {
     public SupervisorServer(String supervisor, Options options, ChildRuntime runtime) {
         this(supervisor, options);
         this.runtime = runtime;
+    }
+
+    /**
+     * Makes this replica durable: it restores the specs saved in {@code specStore} when its node starts, and saves them
+     * {@link #PERSIST_DELAY_NS} after every change and when the node stops, so a restart of the whole cluster brings
+     * every permanent and transient child back. Call before the node starts. Pair it with a configured quorum
+     * membership ({@link Options#withMembers}): a node that comes back alone then waits for a majority instead of
+     * starting its saved children by itself.
+     */
+    public SupervisorServer durable(SpecStore specStore) {
+        if (context != null) {
+            throw new IllegalStateException("durable(...) must be called before the node starts");
+        }
+        this.store = Objects.requireNonNull(specStore, "specStore");
+        return this;
     }
 
     public String supervisor() {
@@ -597,6 +638,11 @@ public final class SupervisorServer implements Component {
         childrenFailed = metrics.counter("supervisor.children.failed", "supervisor", tag);
         handoffs = metrics.counter("supervisor.handoffs", "supervisor", tag);
         metrics.gauge("supervisor.children.local", local::size, "supervisor", tag);
+        specsSaved = metrics.counter("supervisor.specs.saved", "supervisor", tag);
+        storeUnreadable = metrics.counter("supervisor.specs.unreadable", "supervisor", tag);
+        if (store != null) {
+            restore();
+        }
         if (options.antiEntropyIntervalNs > 0) {
             context.timers().schedule(AntiEntropyTimer.INSTANCE, options.antiEntropyIntervalNs);
         }
@@ -623,6 +669,7 @@ public final class SupervisorServer implements Component {
         }
         hosts.keySet().removeIf(node -> !newView.contains(node));
         hostingKnown.removeIf(node -> !newView.contains(node));
+        confirmAwaited.removeIf(node -> !newView.contains(node));
         hostingAbsent.removeIf(node -> !newView.contains(node));
         leaving.removeIf(node -> !newView.contains(node));
         updateQuorum();
@@ -640,6 +687,9 @@ public final class SupervisorServer implements Component {
             }
         }
         for (NodeId peer : fresh) {
+            if (restoring) {
+                confirmAwaited.add(peer);
+            }
             sendDigest(peer);
             sendFullHosting(peer, true);
             if (selfLeaving) {
@@ -656,6 +706,9 @@ public final class SupervisorServer implements Component {
             if (newView.contains(peer)) {
                 onDigest(peer, pendingDigests.remove(peer));
             }
+        }
+        if (restoring && confirmAwaited.isEmpty()) {
+            restoring = false; // alone: nobody to hear from
         }
         reconcileAll();
         flush();
@@ -681,11 +734,13 @@ public final class SupervisorServer implements Component {
         }
         try {
             switch (message.getBodyCase()) {
-                case DELTAS, SYNC ->
-                    onDeltas(
-                            message.getBodyCase() == SupervisorMessage.BodyCase.SYNC
-                                    ? message.getSync()
-                                    : message.getDeltas());
+                case DELTAS -> onDeltas(message.getDeltas());
+                case SYNC -> {
+                    onDeltas(message.getSync());
+                    if (message.getSync().getConfirms() && confirmAwaited.remove(from)) {
+                        confirmed();
+                    }
+                }
                 case DIGEST -> onDigest(from, message.getDigest());
                 case HOSTING -> onHosting(from, message.getHosting());
                 case RELEASE -> onRelease(from, message.getRelease());
@@ -710,6 +765,9 @@ public final class SupervisorServer implements Component {
                 }
             }
             context.timers().schedule(AntiEntropyTimer.INSTANCE, options.antiEntropyIntervalNs);
+        } else if (key == PersistTimer.INSTANCE) {
+            persistScheduled = false;
+            save();
         } else if (key == TakeoverTimer.INSTANCE) {
             takeoverAfterNs.values().removeIf(after -> after <= nowNs);
             reconcileAll();
@@ -728,6 +786,9 @@ public final class SupervisorServer implements Component {
             if (view != null && view.contains(wait.peer()) && hostingKnown.add(wait.peer())) {
                 hostingAbsent.add(wait.peer()); // silent so long: it does not run this supervisor
                 reconcileAll();
+            }
+            if (confirmAwaited.remove(wait.peer())) {
+                confirmed(); // no answer in time: go on with what we have
             }
         }
         flush();
@@ -779,6 +840,9 @@ public final class SupervisorServer implements Component {
     @Override
     public void onStop(long nowNs) {
         flush();
+        if (specsDirty) {
+            save();
+        }
     }
 
     // ---- protocol ------------------------------------------------------------------------------------------
@@ -801,11 +865,15 @@ public final class SupervisorServer implements Component {
                 touched.add(entry.id());
             }
         };
+        long seenBefore = specs.dotsSeen();
         try {
             for (io.cohort.supervisor.wire.SliceDelta slice : deltas.getSlicesList()) {
                 specs.join(SupervisorWire.delta(slice), changes);
             }
         } finally {
+            if (!touched.isEmpty() || specs.dotsSeen() != seenBefore) {
+                specsDirty = true;
+            }
             touched.forEach(this::reconcile);
             markedFailed.forEach((id, node) -> {
                 Resolved spec = resolved(id);
@@ -846,8 +914,93 @@ public final class SupervisorServer implements Component {
                 entries += piece.entries().size();
             }
         }
-        if (part.getSlicesCount() > 0) {
+        if (digest.getConfirm()) {
+            send(from, SupervisorMessage.newBuilder().setSync(part.setConfirms(true)));
+        } else if (part.getSlicesCount() > 0) {
             send(from, SupervisorMessage.newBuilder().setSync(part));
+        }
+    }
+
+    // ---- durability ----------------------------------------------------------------------------------------
+
+    /** Joins the saved specs, as a sync from the past; an unreadable store is set aside and counted. */
+    private void restore() {
+        byte[] saved = store.load();
+        if (saved == null) {
+            return;
+        }
+        try {
+            SavedSpecs state = SavedSpecs.parseFrom(saved);
+            if (state.getVersion() != SAVED_VERSION || !state.getSupervisor().equals(supervisor)) {
+                throw new IllegalArgumentException("saved specs of version " + state.getVersion() + " for supervisor '"
+                        + state.getSupervisor() + "'");
+            }
+            ORMap<SpecEntry> restored = new ORMap<>();
+            for (io.cohort.supervisor.wire.SliceDelta slice : state.getSlicesList()) {
+                restored.join(SupervisorWire.delta(slice), ORMap.Changes.none());
+            }
+            for (Hosted token : state.getTokensList()) {
+                tokens.merge(token.getId(), token.getToken(), Math::max);
+            }
+            specs.join(restored, new ORMap.Changes<>() {
+                @Override
+                public void added(NodeId node, SpecEntry entry) {
+                    clock.observe(entry.stamp());
+                }
+
+                @Override
+                public void removed(NodeId node, SpecEntry entry) {}
+            });
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+            storeUnreadable.increment();
+            store.setAside();
+            return;
+        }
+        restoring = specs.size() > 0;
+    }
+
+    /** Records a fencing token seen for {@code id}; a durable replica saves the largest, so they grow across restarts. */
+    private void observeToken(String id, long token) {
+        Long known = tokens.get(id);
+        if (known == null || known < token) {
+            tokens.put(id, token);
+            specsDirty = true;
+        }
+    }
+
+    private void confirmed() {
+        if (restoring && confirmAwaited.isEmpty()) {
+            restoring = false;
+            reconcileAll();
+        }
+    }
+
+    private void save() {
+        if (store == null) {
+            return;
+        }
+        SavedSpecs.Builder state =
+                SavedSpecs.newBuilder().setVersion(SAVED_VERSION).setSupervisor(supervisor);
+        for (NodeId node : specs.nodes()) {
+            Delta<SpecEntry> slice = specs.slice(node);
+            if (!slice.isEmpty()) {
+                state.addSlices(SupervisorWire.slice(slice, true));
+            }
+        }
+        new TreeMap<>(tokens).forEach((id, token) -> {
+            if (resolved(id) != null) {
+                state.addTokens(Hosted.newBuilder().setId(id).setToken(token));
+            }
+        });
+        store.save(state.build().toByteArray());
+        specsDirty = false;
+        specsSaved.increment();
+    }
+
+    private void schedulePersist() {
+        if (store != null && specsDirty && !persistScheduled) {
+            persistScheduled = true;
+            context.timers().schedule(PersistTimer.INSTANCE, PERSIST_DELAY_NS);
         }
     }
 
@@ -871,7 +1024,7 @@ public final class SupervisorServer implements Component {
         }
         for (Hosted hosted : hosting.getRunningList()) {
             known.put(hosted.getId(), hosted.getToken());
-            tokens.merge(hosted.getId(), hosted.getToken(), Math::max);
+            observeToken(hosted.getId(), hosted.getToken());
             touched.add(hosted.getId());
             handoffStates.remove(hosted.getId()); // it runs elsewhere now: a held state is stale
         }
@@ -884,7 +1037,7 @@ public final class SupervisorServer implements Component {
 
     private void onRelease(NodeId from, Release release) {
         String id = release.getId();
-        tokens.merge(id, release.getToken(), Math::max);
+        observeToken(id, release.getToken());
         if (release.hasState()) {
             handoffStates.put(id, release.getState().toByteArray());
         }
@@ -1010,6 +1163,9 @@ public final class SupervisorServer implements Component {
     }
 
     private boolean allHostingKnown() {
+        if (restoring) {
+            return false; // not before the members told us what they removed while we were down
+        }
         for (NodeId member : view.members()) {
             if (!member.equals(self) && !hostingKnown.contains(member)) {
                 return false;
@@ -1043,7 +1199,7 @@ public final class SupervisorServer implements Component {
     private void start(Local child, SpecEntry spec) {
         String id = child.id;
         long token = Math.max(view.id().id() << TOKEN_VIEW_SHIFT, tokens.getOrDefault(id, 0L) + 1);
-        tokens.put(id, token);
+        observeToken(id, token);
         byte[] state = handoffStates.remove(id);
         if (state == null) {
             state = child.startState;
@@ -1242,6 +1398,7 @@ public final class SupervisorServer implements Component {
     private void buffer(Delta<SpecEntry> delta) {
         if (delta != null) {
             unsent.computeIfAbsent(delta.node(), DeltaBuffer::new).add(delta);
+            specsDirty = true;
         }
     }
 
@@ -1287,6 +1444,7 @@ public final class SupervisorServer implements Component {
             runtime.flush();
         }
         flushSpecs();
+        schedulePersist();
         if (!unsentHosting.isEmpty() && view != null) {
             Hosting.Builder hosting = Hosting.newBuilder();
             unsentHosting.forEach((id, token) -> {
@@ -1316,7 +1474,7 @@ public final class SupervisorServer implements Component {
     }
 
     private void sendDigest(NodeId peer) {
-        Digest.Builder digest = Digest.newBuilder();
+        Digest.Builder digest = Digest.newBuilder().setConfirm(confirmAwaited.contains(peer));
         specs.digest()
                 .forEach((node, seen) -> digest.addSlices(SliceSeen.newBuilder()
                         .setNode(SupervisorWire.node(node))

@@ -14,6 +14,7 @@ import io.cohort.node.tools.LoopbackNodes;
 import io.cohort.registry.Registry;
 import io.cohort.registry.RegistryServer;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The supervisor on three real nodes in one JVM: JGroups membership on loopback, Netty between processes. */
 class SupervisorRealNodesTest {
@@ -33,6 +35,8 @@ class SupervisorRealNodesTest {
     private final List<Node> nodes = new ArrayList<>();
     private final List<DistributedSupervisor> supervisors = new ArrayList<>();
     private final List<JGroupsControlPlane> planes = new ArrayList<>();
+    /** When set, each node's supervisor is durable, its store in a directory named after the node. */
+    private Path durableIn;
 
     @AfterEach
     void close() {
@@ -78,6 +82,9 @@ class SupervisorRealNodesTest {
                     });
             RegistryServer names = new RegistryServer("jobs");
             SupervisorServer jobs = new SupervisorServer("jobs", options);
+            if (durableIn != null) {
+                jobs.durable(SpecStore.inDirectory(durableIn.resolve(nodeConfig.nodeName()), "jobs"));
+            }
             Node node = Node.builder(nodeConfig)
                     .component(names)
                     .component(jobs)
@@ -133,6 +140,31 @@ class SupervisorRealNodesTest {
             }
         }
         return true;
+    }
+
+    @Test
+    void durableChildrenComeBackAfterTheWholeClusterRestarts(@TempDir Path stores) throws Exception {
+        durableIn = stores;
+        SupervisorServer.Options options = SupervisorServer.Options.defaults().withMembers(Set.of("s1", "s2", "s3"));
+        startNodes(3, options);
+        startCounters(supervisors.get(0), 10);
+        await().atMost(BOUND).until(() -> allResolveEverywhere(10));
+        assertThat(supervisors.get(1).terminateChild("c9")).isTrue();
+        await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 9);
+        nodes.forEach(Node::close); // a graceful stop saves; so does the timer after each change
+        nodes.clear();
+        supervisors.clear();
+        for (String node : List.of("s1", "s2", "s3")) {
+            assertThat(stores.resolve(node).resolve("jobs.specs")).isNotEmptyFile();
+        }
+
+        startNodes(3, options); // new incarnations on new ports, the same stores
+        await().atMost(BOUND).until(() -> allResolveEverywhere(9));
+        Map<String, List<NodeId>> running = runningByOwnAccount();
+        assertThat(running).as("every child but the terminated one, once each").hasSize(9);
+        assertThat(running.values()).allSatisfy(where -> assertThat(where).hasSize(1));
+        assertThat(supervisors.get(2).whereis("c9")).isNull();
+        assertThat(supervisors.get(2).countChildren().specs()).isEqualTo(9);
     }
 
     @Test

@@ -35,18 +35,42 @@ final class SupervisorSim {
     /** What each stand-in hands over when asked (a test sets it). */
     final Map<Pid, byte[]> states = new HashMap<>();
 
-    private SupervisorSim(SimConfig config, int nodes, SupervisorServer.Options options, Set<String> without) {
+    /** Each node name's store, kept across its restarts, when the replicas are durable; else null. */
+    final Map<String, SpecStore> stores;
+
+    private SupervisorSim(
+            SimConfig config,
+            int nodes,
+            SupervisorServer.Options options,
+            Set<String> without,
+            Map<String, SpecStore> stores) {
         AtomicReference<SimCluster> holder = new AtomicReference<>();
-        this.sim = SimCluster.start(
-                config,
-                nodes,
-                id -> without.contains(id.name())
-                        ? List.of(new RegistryServer("sup", RegistryServer.Options.defaults()))
-                        : List.of(
-                                new RegistryServer(
-                                        "sup", RegistryServer.Options.defaults().withBatchDelayNs(0)),
-                                new SupervisorServer("sup", options, new Children(holder, id))));
+        this.stores = stores;
+        this.sim = SimCluster.start(config, nodes, id -> {
+            if (without.contains(id.name())) {
+                return List.of(new RegistryServer("sup", RegistryServer.Options.defaults()));
+            }
+            SupervisorServer server = new SupervisorServer("sup", options, new Children(holder, id));
+            if (stores != null) {
+                server.durable(stores.computeIfAbsent(id.name(), name -> SpecStore.inMemory()));
+            }
+            return List.of(
+                    new RegistryServer("sup", RegistryServer.Options.defaults().withBatchDelayNs(0)), server);
+        });
         holder.set(sim);
+    }
+
+    private SupervisorSim(SimConfig config, int nodes, SupervisorServer.Options options, Set<String> without) {
+        this(config, nodes, options, without, null);
+    }
+
+    /** A cluster of durable replicas, each node name's {@link SpecStore} in {@link #stores} ({@code preset} first). */
+    static SupervisorSim startDurable(
+            long seed, int nodes, SupervisorServer.Options options, Map<String, SpecStore> preset) {
+        SimConfig config = seed % 2 == 0 ? SimConfig.defaults(seed) : SimConfig.lossy(seed);
+        SupervisorSim world = new SupervisorSim(config, nodes, options, Set.of(), new TreeMap<>(preset));
+        world.sim.runUntil("formed", world.sim::converged, BOUND);
+        return world;
     }
 
     /** A cluster where the nodes named in {@code without} run the registry but not the supervisor. */
