@@ -16,6 +16,7 @@ import io.cohort.node.runtime.Metrics;
 import io.cohort.node.runtime.NodeContext;
 import io.cohort.node.runtime.Timers;
 import io.cohort.registry.ConflictPolicy;
+import io.cohort.supervisor.wire.Beat;
 import io.cohort.supervisor.wire.Digest;
 import io.cohort.supervisor.wire.Hosted;
 import io.cohort.supervisor.wire.Hosting;
@@ -64,7 +65,9 @@ import java.util.concurrent.CompletableFuture;
  * when no other member runs it; any other node running it hands it over (stops it, asking it for its {@link Handoff}
  * state, then sends a {@code Release} to the keeper, which starts it with that state), or simply stops it when the
  * keeper already runs a copy (a duplicate after a merge). Under the {@code quorum} policy a node whose view lacks a
- * quorum stops every child it runs and starts none.
+ * quorum stops every child it runs and starts none; so does a node whose lease ran out: fewer than a quorum answered
+ * a beat it sent within {@code leaseNs}, so it may be cut off and about to be excluded by the others' failure
+ * detection, which takes longer than the lease — the minority is gone before the majority restarts its children.
  *
  * <p><b>Failover.</b> A crash reaches this replica as a view without the node. Its hosting stops counting at that
  * view, so the keepers of its children start them then — never before the view is installed, so a crashed node's
@@ -132,6 +135,11 @@ public final class SupervisorServer implements Component {
      *     a partition rules out the overlap of the minority still running while the majority restarts
      * @param antiEntropyIntervalNs how often this node sends every member a digest of the specs, so a write that
      *     reached only some members (its writer crashed, or links were cut one way) reaches all; 0 for never
+     * @param leaseNs under {@code quorum}: this node keeps running children only while a quorum of members answered
+     *     one of its beats (sent every quarter of this) within this long, so a minority cut off in either direction
+     *     stops its children before the majority's failure detection ({@code fd.timeout}) excludes it and restarts
+     *     them; keep it below {@code fd.timeout} minus {@link #FENCE_STOP_NS}. 0 turns the lease off (a minority then
+     *     stops only once its own view loses the quorum)
      */
     public record Options(
             Placement placement,
@@ -141,19 +149,33 @@ public final class SupervisorServer implements Component {
             int syncEntriesMax,
             long hostingWaitNs,
             long takeoverDelayNs,
-            long antiEntropyIntervalNs) {
+            long antiEntropyIntervalNs,
+            long leaseNs) {
+
+        /**
+         * How long a child stopped because this node lost its lease may take before it is killed (its own shutdown
+         * timeout, if shorter).
+         */
+        public static final long FENCE_STOP_NS = 500_000_000L;
 
         public Options {
             Objects.requireNonNull(placement, "placement");
             Objects.requireNonNull(partitionPolicy, "partitionPolicy");
             Objects.requireNonNull(redistribution, "redistribution");
             members = Set.copyOf(members);
-            if (syncEntriesMax < 1 || hostingWaitNs < 0 || takeoverDelayNs < 0 || antiEntropyIntervalNs < 0) {
+            if (syncEntriesMax < 1
+                    || hostingWaitNs < 0
+                    || takeoverDelayNs < 0
+                    || antiEntropyIntervalNs < 0
+                    || leaseNs < 0) {
                 throw new IllegalArgumentException("bad supervisor options");
             }
         }
 
-        /** Rendezvous placement, quorum of the last stable membership, passive, 4096 specs a sync part, 2 s wait. */
+        /**
+         * Rendezvous placement, quorum of the last stable membership, passive, 4096 specs a sync part, 2 s wait, 5 s
+         * anti-entropy, a 1.5 s lease (below the default 3 s {@code fd.timeout} by twice the fence stop).
+         */
         public static Options defaults() {
             return new Options(
                     Placement.rendezvous(),
@@ -163,7 +185,8 @@ public final class SupervisorServer implements Component {
                     4096,
                     2_000_000_000L,
                     0,
-                    5_000_000_000L);
+                    5_000_000_000L,
+                    1_500_000_000L);
         }
 
         public Options withPlacement(Placement value) {
@@ -175,7 +198,8 @@ public final class SupervisorServer implements Component {
                     syncEntriesMax,
                     hostingWaitNs,
                     takeoverDelayNs,
-                    antiEntropyIntervalNs);
+                    antiEntropyIntervalNs,
+                    leaseNs);
         }
 
         public Options withPartitionPolicy(PartitionPolicy value) {
@@ -187,7 +211,8 @@ public final class SupervisorServer implements Component {
                     syncEntriesMax,
                     hostingWaitNs,
                     takeoverDelayNs,
-                    antiEntropyIntervalNs);
+                    antiEntropyIntervalNs,
+                    leaseNs);
         }
 
         public Options withRedistribution(Redistribution value) {
@@ -199,7 +224,8 @@ public final class SupervisorServer implements Component {
                     syncEntriesMax,
                     hostingWaitNs,
                     takeoverDelayNs,
-                    antiEntropyIntervalNs);
+                    antiEntropyIntervalNs,
+                    leaseNs);
         }
 
         public Options withMembers(Set<String> value) {
@@ -211,7 +237,8 @@ public final class SupervisorServer implements Component {
                     syncEntriesMax,
                     hostingWaitNs,
                     takeoverDelayNs,
-                    antiEntropyIntervalNs);
+                    antiEntropyIntervalNs,
+                    leaseNs);
         }
 
         public Options withAntiEntropyIntervalNs(long value) {
@@ -223,7 +250,8 @@ public final class SupervisorServer implements Component {
                     syncEntriesMax,
                     hostingWaitNs,
                     takeoverDelayNs,
-                    value);
+                    value,
+                    leaseNs);
         }
 
         public Options withTakeoverDelayNs(long value) {
@@ -235,7 +263,8 @@ public final class SupervisorServer implements Component {
                     syncEntriesMax,
                     hostingWaitNs,
                     value,
-                    antiEntropyIntervalNs);
+                    antiEntropyIntervalNs,
+                    leaseNs);
         }
 
         public Options withHostingWaitNs(long value) {
@@ -247,7 +276,8 @@ public final class SupervisorServer implements Component {
                     syncEntriesMax,
                     value,
                     takeoverDelayNs,
-                    antiEntropyIntervalNs);
+                    antiEntropyIntervalNs,
+                    leaseNs);
         }
 
         public Options withSyncEntriesMax(int value) {
@@ -259,7 +289,21 @@ public final class SupervisorServer implements Component {
                     value,
                     hostingWaitNs,
                     takeoverDelayNs,
-                    antiEntropyIntervalNs);
+                    antiEntropyIntervalNs,
+                    leaseNs);
+        }
+
+        public Options withLeaseNs(long value) {
+            return new Options(
+                    placement,
+                    partitionPolicy,
+                    redistribution,
+                    members,
+                    syncEntriesMax,
+                    hostingWaitNs,
+                    takeoverDelayNs,
+                    antiEntropyIntervalNs,
+                    value);
         }
     }
 
@@ -329,6 +373,10 @@ public final class SupervisorServer implements Component {
     }
 
     private enum PersistTimer {
+        INSTANCE
+    }
+
+    private enum BeatTimer {
         INSTANCE
     }
 
@@ -416,6 +464,16 @@ public final class SupervisorServer implements Component {
 
     private boolean selfLeaving;
     private boolean quorum;
+    /**
+     * Under {@code quorum} with a lease: a quorum of the members answered a beat of ours sent within {@code leaseNs}
+     * (members count from the view that brought them in, as if they had just answered). Children run only while both
+     * this and {@link #quorum} hold.
+     */
+    private boolean leaseHeld = true;
+    /** The send time (this node's clock) of the latest beat each member answered. */
+    private final Map<NodeId, Long> lastAnswered = new HashMap<>();
+
+    private Metrics.Counter leasesLost;
 
     public SupervisorServer(String supervisor, Options options) {
         if (supervisor.isEmpty()) {
@@ -639,6 +697,10 @@ public final class SupervisorServer implements Component {
         handoffs = metrics.counter("supervisor.handoffs", "supervisor", tag);
         metrics.gauge("supervisor.children.local", local::size, "supervisor", tag);
         specsSaved = metrics.counter("supervisor.specs.saved", "supervisor", tag);
+        leasesLost = metrics.counter("supervisor.lease.lost", "supervisor", tag);
+        if (leasing()) {
+            context.timers().schedule(BeatTimer.INSTANCE, beatIntervalNs());
+        }
         storeUnreadable = metrics.counter("supervisor.specs.unreadable", "supervisor", tag);
         if (store != null) {
             restore();
@@ -670,9 +732,16 @@ public final class SupervisorServer implements Component {
         hosts.keySet().removeIf(node -> !newView.contains(node));
         hostingKnown.removeIf(node -> !newView.contains(node));
         confirmAwaited.removeIf(node -> !newView.contains(node));
+        lastAnswered.keySet().removeIf(node -> !newView.contains(node));
+        for (NodeId member : newView.members()) {
+            if (!member.equals(self)) {
+                lastAnswered.putIfAbsent(member, nowNs); // the view is the proof it was reachable just now
+            }
+        }
         hostingAbsent.removeIf(node -> !newView.contains(node));
         leaving.removeIf(node -> !newView.contains(node));
         updateQuorum();
+        leaseHeld = leaseHolds(nowNs);
         Set<NodeId> fresh = new TreeSet<>(change.joined());
         if (newView.isMerge()) {
             fresh.addAll(newView.members()); // non-transitive partitions: peers of our subgroup may have lost us too
@@ -745,6 +814,7 @@ public final class SupervisorServer implements Component {
                 case HOSTING -> onHosting(from, message.getHosting());
                 case RELEASE -> onRelease(from, message.getRelease());
                 case LEAVING -> onLeaving(from);
+                case BEAT -> onBeat(from, message.getBeat());
                 default -> droppedMalformed.increment();
             }
         } catch (IllegalArgumentException malformed) {
@@ -765,6 +835,13 @@ public final class SupervisorServer implements Component {
                 }
             }
             context.timers().schedule(AntiEntropyTimer.INSTANCE, options.antiEntropyIntervalNs);
+        } else if (key == BeatTimer.INSTANCE) {
+            if (view != null) {
+                broadcast(
+                        SupervisorMessage.newBuilder().setBeat(Beat.newBuilder().setSentNs(nowNs)));
+                checkLease(nowNs);
+            }
+            context.timers().schedule(BeatTimer.INSTANCE, beatIntervalNs());
         } else if (key == PersistTimer.INSTANCE) {
             persistScheduled = false;
             save();
@@ -921,6 +998,61 @@ public final class SupervisorServer implements Component {
         }
     }
 
+    // ---- lease ---------------------------------------------------------------------------------------------
+
+    private boolean leasing() {
+        return options.partitionPolicy == PartitionPolicy.QUORUM && options.leaseNs > 0;
+    }
+
+    private long beatIntervalNs() {
+        return Math.max(1, options.leaseNs / 4);
+    }
+
+    private void onBeat(NodeId from, Beat beat) {
+        if (!beat.getAnswer()) {
+            send(
+                    from,
+                    SupervisorMessage.newBuilder()
+                            .setBeat(Beat.newBuilder()
+                                    .setSentNs(beat.getSentNs())
+                                    .setAnswer(true)));
+            return;
+        }
+        if (view != null && view.contains(from)) {
+            lastAnswered.merge(from, beat.getSentNs(), Math::max);
+            if (!leaseHeld) {
+                checkLease(nowNs);
+            }
+        }
+    }
+
+    /** True when a quorum of the reference membership answered a beat of ours within the lease (or leases are off). */
+    private boolean leaseHolds(long nowNs) {
+        if (!leasing() || view == null || reference == null) {
+            return true;
+        }
+        List<NodeId> reached = new ArrayList<>();
+        for (NodeId member : view.members()) {
+            Long answered = member.equals(self) ? Long.valueOf(nowNs) : lastAnswered.get(member);
+            if (answered != null && nowNs - answered < options.leaseNs) {
+                reached.add(member);
+            }
+        }
+        return options.placement.hasQuorum(reached, reference);
+    }
+
+    private void checkLease(long nowNs) {
+        boolean held = leaseHolds(nowNs);
+        if (held == leaseHeld) {
+            return;
+        }
+        leaseHeld = held;
+        if (!held) {
+            leasesLost.increment(); // cut off from the majority, or this node (or theirs) was stalled that long
+        }
+        reconcileAll();
+    }
+
     // ---- durability ----------------------------------------------------------------------------------------
 
     /** Joins the saved specs, as a sync from the past; an unreadable store is set aside and counted. */
@@ -1072,7 +1204,7 @@ public final class SupervisorServer implements Component {
         }
         Resolved spec = resolved(id);
         Local child = local.get(id);
-        boolean wanted = spec != null && !spec.entry.failed() && quorum;
+        boolean wanted = spec != null && !spec.entry.failed() && quorum && leaseHeld;
         NodeId keeper = wanted ? keeper(spec.entry, id) : null;
         if (keeper == null) {
             if (child != null) {
@@ -1137,7 +1269,7 @@ public final class SupervisorServer implements Component {
 
     private NodeId keeperFor(String id) {
         Resolved spec = resolved(id);
-        return spec == null || spec.entry.failed() || !quorum ? null : keeper(spec.entry, id);
+        return spec == null || spec.entry.failed() || !quorum || !leaseHeld ? null : keeper(spec.entry, id);
     }
 
     /** The members children may be placed on: the view without leaving members and members without this supervisor. */
@@ -1255,6 +1387,9 @@ public final class SupervisorServer implements Component {
         long timeoutNs = spec == null
                 ? 5_000_000_000L
                 : spec.entry.spec().shutdownTimeout().toNanos();
+        if (!leaseHeld) {
+            timeoutNs = Math.min(timeoutNs, Options.FENCE_STOP_NS); // fenced: gone before the majority restarts it
+        }
         if (child.timer != null) {
             child.timer.cancel();
         }
@@ -1568,7 +1703,7 @@ public final class SupervisorServer implements Component {
     }
 
     boolean hasQuorum() {
-        return quorum;
+        return quorum && leaseHeld;
     }
 
     /** True when this replica holds the live entry of {@code id} that {@code slice} wrote under {@code counter}. */

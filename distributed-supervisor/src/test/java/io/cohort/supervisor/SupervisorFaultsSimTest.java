@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 /** Partitions, hangs, joins, handoff and graceful leave under the simulator, over many seeds. */
 class SupervisorFaultsSimTest {
 
-    private static final SupervisorServer.Options QUORUM =
-            SupervisorServer.Options.defaults().withTakeoverDelayNs(20_000_000);
+    /** The defaults: quorum with its lease, no takeover delay. */
+    private static final SupervisorServer.Options QUORUM = SupervisorServer.Options.defaults();
+
     private static final SupervisorServer.Options AVAILABLE =
             SupervisorServer.Options.defaults().withPartitionPolicy(SupervisorServer.PartitionPolicy.AVAILABLE);
 
@@ -40,6 +41,49 @@ class SupervisorFaultsSimTest {
             assertThat(world.sup("n1").runningHere())
                     .as("the minority runs nothing")
                     .isEmpty();
+            world.sim.heal();
+            world.settle("healed");
+            assertThat(world.running()).hasSize(45);
+        });
+    }
+
+    /**
+     * The lease: a node cut off from the majority stops its children while it still holds the old view, before the
+     * majority's failure detection excludes it and restarts them, so the two never overlap even though the majority
+     * restarts at once.
+     */
+    @Test
+    void aCutOffMinorityStopsItsChildrenBeforeFailureDetectionExcludesIt() {
+        SimSweep.run("lease", 4_000, 30, seed -> {
+            SupervisorSim world = SupervisorSim.start(seed, 3, QUORUM);
+            world.forbidDuplicates();
+            world.startChildren("n2", "l", 45);
+            world.settle("running");
+            assertThat(world.sup("n1").runningHere())
+                    .as("n1 has children to fence")
+                    .isNotEmpty();
+            Set<String> onMinority = Set.copyOf(world.sup("n1").runningHere().keySet());
+            long cutAt = world.sim.nowNs();
+            world.sim.partition(Set.of("n1"), Set.of("n2", "n3"));
+            long leaseNs = QUORUM.leaseNs();
+            world.sim.runFor(
+                    Duration.ofNanos(leaseNs + leaseNs / 4 + SupervisorServer.Options.FENCE_STOP_NS + 100_000_000L));
+            assertThat(world.sim.nowNs() - cutAt)
+                    .as("still before the sim's failure detection")
+                    .isLessThan(world.sim.config().suspectTimeoutNs());
+            assertThat(world.sim.node("n1").view().size())
+                    .as("n1 is not excluded yet")
+                    .isEqualTo(3);
+            assertThat(world.sup("n1").runningHere())
+                    .as("but it runs nothing any more")
+                    .isEmpty();
+            assertThat(world.sim.node("n1").metrics().count("supervisor.lease.lost", "supervisor", "sup"))
+                    .isEqualTo(1);
+            assertThat(world.startsAfter(cutAt)).as("nobody restarted them yet").isEmpty();
+            world.sim.runUntil(
+                    "the majority restarts them",
+                    () -> world.running().keySet().containsAll(onMinority),
+                    SupervisorSim.BOUND);
             world.sim.heal();
             world.settle("healed");
             assertThat(world.running()).hasSize(45);
