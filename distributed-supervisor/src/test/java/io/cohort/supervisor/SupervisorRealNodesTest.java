@@ -282,4 +282,82 @@ class SupervisorRealNodesTest {
                         + supervisors.get(2).countChildren().local())
                 .isEqualTo(30);
     }
+
+    private void cutOff(int index) {
+        List<NodeId> others = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (i != index) {
+                others.add(nodes.get(i).self());
+                planes.get(i).isolateFrom(List.of(nodes.get(index).self()));
+            }
+        }
+        planes.get(index).isolateFrom(others);
+    }
+
+    @Test
+    void underAvailableBothSidesRunAndTheHealKeepsOneCopyEach() throws Exception {
+        startNodes(
+                3, SupervisorServer.Options.defaults().withPartitionPolicy(SupervisorServer.PartitionPolicy.AVAILABLE));
+        startCounters(supervisors.get(1), 30);
+        await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 30 && allResolveEverywhere(30));
+        cutOff(0);
+        await().atMost(BOUND)
+                .until(() -> supervisors.get(0).countChildren().local() == 30
+                        && supervisors.get(1).countChildren().local()
+                                        + supervisors.get(2).countChildren().local()
+                                == 30);
+        planes.forEach(JGroupsControlPlane::heal);
+        await().atMost(BOUND).until(() -> nodes.stream().allMatch(n -> n.view().size() == 3));
+        await().atMost(BOUND)
+                .until(() -> runningByOwnAccount().size() == 30
+                        && runningByOwnAccount().values().stream().allMatch(where -> where.size() == 1)
+                        && allResolveEverywhere(30));
+    }
+
+    @Test
+    void aFlappingNodeLeavesEveryChildRunningOnceAndItsTokensGrowing() throws Exception {
+        startNodes(3, SupervisorServer.Options.defaults());
+        startCounters(supervisors.get(2), 30);
+        await().atMost(BOUND).until(() -> runningByOwnAccount().size() == 30 && allResolveEverywhere(30));
+        Map<String, Long> before = tokens();
+        List<String> onFlapper = runningByOwnAccount().entrySet().stream()
+                .filter(e -> e.getValue().contains(nodes.get(0).self()))
+                .map(Map.Entry::getKey)
+                .toList();
+        assertThat(onFlapper).as("the flapping node runs some children").isNotEmpty();
+        for (int flap = 0; flap < 3; flap++) { // bounded: three cuts, each healed
+            cutOff(0);
+            await().atMost(BOUND)
+                    .until(() -> nodes.get(1).view().size() == 2
+                            && nodes.get(2).view().size() == 2);
+            planes.forEach(JGroupsControlPlane::heal);
+            await().atMost(BOUND)
+                    .until(() -> nodes.stream().allMatch(n -> n.view().size() == 3));
+        }
+        await().atMost(BOUND)
+                .until(() -> runningByOwnAccount().size() == 30
+                        && runningByOwnAccount().values().stream().allMatch(where -> where.size() == 1)
+                        && allResolveEverywhere(30));
+        Map<String, Long> after = tokens();
+        for (String id : before.keySet()) {
+            if (onFlapper.contains(id)) {
+                assertThat(after.get(id))
+                        .as("%s ran again elsewhere, under a larger token", id)
+                        .isGreaterThan(before.get(id));
+            } else {
+                assertThat(after.get(id)).as("%s never moved", id).isEqualTo(before.get(id));
+            }
+        }
+        assertThat(supervisors.get(0).whichChildren())
+                .allSatisfy(child -> assertThat(child.token()).isEqualTo(after.get(child.id())));
+    }
+
+    /** Each counter's fencing token, as the incarnation itself reports it. */
+    private Map<String, Long> tokens() {
+        Map<String, Long> tokens = new TreeMap<>();
+        for (int i = 0; i < 30; i++) {
+            tokens.put("c" + i, ((Number) supervisors.get(1).call("c" + i, "token", CALL)).longValue());
+        }
+        return tokens;
+    }
 }
