@@ -41,6 +41,9 @@ import java.util.concurrent.locks.LockSupport;
 public final class PgBenchNode {
 
     static final String SCOPE = "bench";
+    /** Where A's warm-up joins go: a scope of its own, so the measured scope starts empty. */
+    static final String WARMUP_SCOPE = "warmup";
+
     static final String FAN_GROUP = "fan";
     private static final int PAYLOAD_BYTES = 100;
 
@@ -49,16 +52,19 @@ public final class PgBenchNode {
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
         PgScope scope = new PgScope(SCOPE);
+        PgScope warmScope = new PgScope(WARMUP_SCOPE);
         try (Node node = Node.builder(StandaloneNode.configFromEnvironment(env))
                 .component(scope)
+                .component(warmScope)
                 .start()) {
             ProcessGroups groups = new ProcessGroups(node, scope);
+            ProcessGroups warm = new ProcessGroups(node, warmScope);
             Path triggers = Path.of(env.getOrDefault("TRIGGER_DIR", "."));
             int viewSize = Integer.parseInt(env.getOrDefault("VIEW_SIZE", "3"));
             awaitCondition(() -> node.view().size() >= viewSize, "a view of " + viewSize);
             switch (env.getOrDefault("BENCH_ROLE", "idle")) {
-                case "joiner" -> joiner(node, groups, env, triggers);
-                case "observer" -> observer(node, scope, groups, env);
+                case "joiner" -> joiner(node, groups, warm, env, triggers);
+                case "observer" -> observer(node, scope, groups, warmScope, env);
                 case "fanout" -> fanout(node, groups, env, triggers);
                 default -> report(node, Map.of("idle", "1"));
             }
@@ -68,11 +74,18 @@ public final class PgBenchNode {
 
     // ---- pg_join, pg_exit, pg_crash: node A ----------------------------------------------------------------
 
-    private static void joiner(Node node, ProcessGroups groups, Map<String, String> env, Path triggers)
+    private static void joiner(
+            Node node, ProcessGroups groups, ProcessGroups warm, Map<String, String> env, Path triggers)
             throws Exception {
         int members = Integer.parseInt(env.getOrDefault("P", "10000"));
         int groupCount = Integer.parseInt(env.getOrDefault("G", "100"));
+        int warmup = Integer.parseInt(env.getOrDefault("WARMUP", "0"));
         ProcessRuntime runtime = node.processes();
+        // The same joins, first, in a scope of their own, which C also watches: the JIT has compiled the join path
+        // here and the delta path on B and C before the timed joins (a fresh JVM ran them interpreted at first).
+        for (int i = 0; i < warmup; i++) {
+            warm.join("g" + (i % groupCount), runtime.spawn(self -> self.receive()));
+        }
         List<Pid> pids = new ArrayList<>(members);
         for (int i = 0; i < members; i++) {
             pids.add(runtime.spawn(self -> self.receive())); // ends at its first message
@@ -108,10 +121,12 @@ public final class PgBenchNode {
 
     // ---- pg_join, pg_read, pg_memory, cleanups: node C ---------------------------------------------------------
 
-    private static void observer(Node node, PgScope scope, ProcessGroups groups, Map<String, String> env)
+    private static void observer(
+            Node node, PgScope scope, ProcessGroups groups, PgScope warmScope, Map<String, String> env)
             throws Exception {
         int members = Integer.parseInt(env.getOrDefault("P", "10000"));
         int groupCount = Integer.parseInt(env.getOrDefault("G", "100"));
+        int warmup = Integer.parseInt(env.getOrDefault("WARMUP", "0"));
         String aName = env.getOrDefault("A_NAME", "a");
         NodeId a = node.view().members().stream()
                 .filter(id -> id.name().equals(aName))
@@ -120,6 +135,9 @@ public final class PgBenchNode {
         List<String> names = new ArrayList<>();
         for (int g = 0; g < groupCount; g++) {
             names.add("g" + g);
+        }
+        while (countOf(warmScope, names, a) < warmup) {
+            LockSupport.parkNanos(1_000_000);
         }
         report(node, Map.of("ready", "1"));
         while (countOf(scope, names, a) == 0) {

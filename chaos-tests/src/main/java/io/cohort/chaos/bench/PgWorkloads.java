@@ -285,10 +285,23 @@ final class PgWorkloads {
         }
     }
 
+    /**
+     * Joins A makes first, in a scope of their own (C waits to see them all): enough for the JIT to compile the join
+     * and delta paths on every node, few enough that their processes do not crowd A's heap.
+     */
+    static final int WARMUP_MAX = 10_000;
+
     /** Starts B (idle), C (observer) and A (joiner), waits until A's processes exist and C has its baseline, then lets A join. */
     private static void startJoining(LocalCluster cluster, int members, int groups, Path triggers) throws Exception {
         Map<String, String> env = Map.of(
-                "P", Integer.toString(members), "G", Integer.toString(groups), "TRIGGER_DIR", triggers.toString());
+                "P",
+                Integer.toString(members),
+                "G",
+                Integer.toString(groups),
+                "WARMUP",
+                Integer.toString(Math.min(members, WARMUP_MAX)),
+                "TRIGGER_DIR",
+                triggers.toString());
         cluster.start("b", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "idle"));
         cluster.start("c", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "observer"));
         cluster.start("a", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "joiner"));
