@@ -42,8 +42,14 @@ public final class DistributedSupervisor {
     private final ChildKinds kinds;
     private final ComponentDriver driver;
 
-    /** Binds to {@code server}, one of {@code node}'s components, and lets it start children in this node's processes. */
+    /**
+     * Binds to {@code server}, one of {@code node}'s components, and lets it start children in this node's processes.
+     *
+     * @throws IllegalArgumentException when the supervisor's quorum lease does not end before the node's
+     *     {@code fd.timeout} ({@link SupervisorServer.Options#checkLeaseFits})
+     */
     public DistributedSupervisor(Node node, SupervisorServer server, Registry registry, ChildKinds kinds) {
+        server.options().checkLeaseFits(node.config().timing().fdTimeout());
         this.node = node;
         this.server = server;
         this.registry = registry;

@@ -293,6 +293,27 @@ public final class SupervisorServer implements Component {
                     leaseNs);
         }
 
+        /**
+         * Checks that a node cut off under {@code quorum} stops its children before the others' failure detection,
+         * {@code fdTimeout} after its last heartbeat, lets them restart those children: the lease, plus the quarter
+         * lease a beat can take to notice it ran out, plus {@link #FENCE_STOP_NS}, must end before it.
+         *
+         * @throws IllegalArgumentException when it does not, naming both settings
+         */
+        public void checkLeaseFits(java.time.Duration fdTimeout) {
+            if (partitionPolicy != PartitionPolicy.QUORUM || leaseNs == 0) {
+                return;
+            }
+            long fencedByNs = leaseNs + leaseNs / 4 + FENCE_STOP_NS;
+            if (fencedByNs >= fdTimeout.toNanos()) {
+                throw new IllegalArgumentException("supervisor lease of " + leaseNs / 1_000_000 + " ms fences a cut-off"
+                        + " node only " + fencedByNs / 1_000_000 + " ms after the cut, not before fd.timeout ("
+                        + fdTimeout.toMillis() + " ms) lets the others restart its children: lower leaseNs below "
+                        + Math.max(0, (fdTimeout.toNanos() - FENCE_STOP_NS) * 4 / 5) / 1_000_000
+                        + " ms, or raise fd.timeout");
+            }
+        }
+
         public Options withLeaseNs(long value) {
             return new Options(
                     placement,
