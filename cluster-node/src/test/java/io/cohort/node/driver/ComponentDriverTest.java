@@ -221,6 +221,58 @@ class ComponentDriverTest {
     }
 
     @Test
+    void contendedCallsEachRunOnceAndOneAtATime() throws Exception {
+        Recorder recorder = new Recorder();
+        try (ComponentDriver driver = driver(recorder, 64)) {
+            driver.start();
+            int[] counter = new int[1]; // touched only in the turn: no lost update if the turn holds
+            List<Thread> callers = new java.util.ArrayList<>();
+            List<Integer> seen = new CopyOnWriteArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                callers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int j = 0; j < 20; j++) {
+                            seen.add(driver.call(nowNs -> ++counter[0], BOUND));
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            for (Thread caller : callers) {
+                caller.join(BOUND);
+            }
+            assertThat(driver.<Integer>call(nowNs -> counter[0], BOUND)).isEqualTo(10_000);
+            assertThat(seen).hasSize(10_000).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void aCallThatTimedOutWaitingForTheTurnNeverRuns() throws Exception {
+        Recorder recorder = new Recorder();
+        try (ComponentDriver driver = driver(recorder, 64)) {
+            driver.start();
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch busy = new CountDownLatch(1);
+            Thread.ofVirtual()
+                    .start(() -> driver.submit(nowNs -> {
+                        busy.countDown();
+                        await().atMost(BOUND).until(() -> release.getCount() == 0);
+                        return null;
+                    }));
+            busy.await();
+            AtomicInteger ran = new AtomicInteger();
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> driver.call(nowNs -> ran.incrementAndGet(), Duration.ofMillis(50)))
+                    .isInstanceOf(java.util.concurrent.TimeoutException.class);
+            release.countDown();
+            assertThat(driver.<Integer>call(nowNs -> ran.get(), BOUND))
+                    .as("the caller was told it did not run: it must not run later")
+                    .isZero();
+        }
+    }
+
+    @Test
     void monitorsOfLocalProcessesDeliverExactlyOneExitNotice() throws Exception {
         Recorder recorder = new Recorder();
         try (ComponentDriver driver = driver(recorder, 16)) {
