@@ -122,6 +122,11 @@ public final class DistributedSupervisor {
         return registry.call(id, request, timeout);
     }
 
+    /** True when the supervisor is durable and has saved every change to the specs this node knows of. */
+    public boolean specsSaved() {
+        return call(now -> server.specsSaved());
+    }
+
     /** Subscribes a local process to {@link SupervisorEvent}s of this node's replica. */
     public long subscribe(Pid subscriber) {
         return call(now -> server.subscribe(subscriber));

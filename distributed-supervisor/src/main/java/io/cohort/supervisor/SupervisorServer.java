@@ -1121,6 +1121,11 @@ public final class SupervisorServer implements Component {
         }
     }
 
+    /** True when this replica is durable and its store holds every change to the specs made so far. */
+    public boolean specsSaved() {
+        return store != null && !specsDirty;
+    }
+
     private void confirmed() {
         if (restoring && confirmAwaited.isEmpty()) {
             restoring = false;

@@ -10,6 +10,7 @@ import io.cohort.pg.PgScope;
 import io.cohort.pg.ProcessGroups;
 import io.cohort.registry.Registry;
 import io.cohort.registry.RegistryServer;
+import io.cohort.supervisor.SpecStore;
 import io.cohort.supervisor.SupervisorServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -92,6 +94,12 @@ public final class ContainerNode {
         RegistryServer childNames = new RegistryServer(SupervisorOperations.NAMES);
         SupervisorServer children = new SupervisorServer(
                 SupervisorOperations.SUPERVISOR, SupervisorOperations.options(bug, config.nodeName()));
+        String stateDir = env.getOrDefault("COHORT_SUPERVISOR_STATE_DIR", "").trim();
+        if (!stateDir.isEmpty()) {
+            // Durable specs in the container's own filesystem: a restart of the container (a new incarnation) finds
+            // them again, so a restart of every node brings the children back.
+            children.durable(SpecStore.inDirectory(Path.of(stateDir), SupervisorOperations.SUPERVISOR));
+        }
         components.add(names);
         components.add(childNames);
         components.add(children);

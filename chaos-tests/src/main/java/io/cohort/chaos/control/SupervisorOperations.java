@@ -162,6 +162,7 @@ public final class SupervisorOperations {
             }
             out.addChildren(view.build());
         }
+        out.setSpecsSaved(supervisor.specsSaved());
         NodeId self = supervisor.node().self();
         running.forEach((pid, incarnation) -> {
             if (pid.node().equals(self) && supervisor.node().processes().isAlive(pid)) {

@@ -161,16 +161,7 @@ class ComponentDriverTest {
         Recorder recorder = new Recorder();
         try (ComponentDriver driver = driver(recorder, 1)) {
             driver.start();
-            CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch busy = new CountDownLatch(1);
-            // Keeps the component busy; submit may run it on the submitting thread, so that is another thread.
-            Thread.ofVirtual()
-                    .start(() -> driver.submit(nowNs -> {
-                        busy.countDown();
-                        await().atMost(BOUND).until(() -> release.getCount() == 0);
-                        return null;
-                    }));
-            busy.await();
+            CountDownLatch release = holdTheTurn(driver);
             driver.deliverMessage(PEER, new byte[] {1}); // fills the single slot
             Thread deliverer = Thread.ofVirtual().start(() -> driver.deliverMessage(PEER, new byte[] {2}));
             await().atMost(BOUND).until(() -> deliverer.getState() == Thread.State.WAITING);
@@ -186,15 +177,7 @@ class ComponentDriverTest {
         Recorder recorder = new Recorder();
         try (ComponentDriver driver = driver(recorder, 64)) {
             driver.start();
-            CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch busy = new CountDownLatch(1);
-            Thread.ofVirtual()
-                    .start(() -> driver.submit(nowNs -> {
-                        busy.countDown();
-                        await().atMost(BOUND).until(() -> release.getCount() == 0);
-                        return null;
-                    }));
-            busy.await();
+            CountDownLatch release = holdTheTurn(driver);
             for (int i = 0; i < 10; i++) {
                 driver.deliverMessage(PEER, new byte[] {(byte) i});
             }
@@ -252,15 +235,7 @@ class ComponentDriverTest {
         Recorder recorder = new Recorder();
         try (ComponentDriver driver = driver(recorder, 64)) {
             driver.start();
-            CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch busy = new CountDownLatch(1);
-            Thread.ofVirtual()
-                    .start(() -> driver.submit(nowNs -> {
-                        busy.countDown();
-                        await().atMost(BOUND).until(() -> release.getCount() == 0);
-                        return null;
-                    }));
-            busy.await();
+            CountDownLatch release = holdTheTurn(driver);
             AtomicInteger ran = new AtomicInteger();
             org.assertj.core.api.Assertions.assertThatThrownBy(
                             () -> driver.call(nowNs -> ran.incrementAndGet(), Duration.ofMillis(50)))
@@ -270,6 +245,23 @@ class ComponentDriverTest {
                     .as("the caller was told it did not run: it must not run later")
                     .isZero();
         }
+    }
+
+    /**
+     * Keeps the component busy in a task until the returned latch is released. The task is submitted from another
+     * thread, since submit may run it on the submitting thread.
+     */
+    private static CountDownLatch holdTheTurn(ComponentDriver driver) throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch busy = new CountDownLatch(1);
+        Thread.ofVirtual()
+                .start(() -> driver.submit(nowNs -> {
+                    busy.countDown();
+                    await().atMost(BOUND).until(() -> release.getCount() == 0);
+                    return null;
+                }));
+        busy.await();
+        return release;
     }
 
     @Test
