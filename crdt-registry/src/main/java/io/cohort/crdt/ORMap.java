@@ -254,18 +254,17 @@ public final class ORMap<V extends ORMap.Element> {
         List<V> missing = new ArrayList<>();
         long[] kept = new long[16];
         int keptCount = 0;
-        List<V> live = new ArrayList<>(slice.entries.values());
-        if (slice.hasShadowed()) {
-            live.addAll(slice.shadowed.values());
-        }
-        for (V entry : live) {
-            if (peerSeen.contains(entry.counter())) {
-                if (keptCount == kept.length) {
-                    kept = java.util.Arrays.copyOf(kept, kept.length * 2);
+        Collection<V> aside = slice.hasShadowed() ? slice.shadowed.values() : List.of();
+        for (Collection<V> live : List.of(slice.entries.values(), aside)) {
+            for (V entry : live) {
+                if (peerSeen.contains(entry.counter())) {
+                    if (keptCount == kept.length) {
+                        kept = java.util.Arrays.copyOf(kept, kept.length * 2);
+                    }
+                    kept[keptCount++] = entry.counter();
+                } else {
+                    missing.add(entry);
                 }
-                kept[keptCount++] = entry.counter();
-            } else {
-                missing.add(entry);
             }
         }
         java.util.Arrays.sort(kept, 0, keptCount);

@@ -460,7 +460,7 @@ public final class RegistryServer implements Component {
             }
         }
         schedulePurge();
-        scheduleResend();
+        scheduleResend(nowNs);
     }
 
     @Override
@@ -510,7 +510,7 @@ public final class RegistryServer implements Component {
         } else if (key == RESEND) {
             resendScheduled = false;
             resendDigests(nowNs);
-            scheduleResend();
+            scheduleResend(nowNs);
         }
     }
 
@@ -767,7 +767,7 @@ public final class RegistryServer implements Component {
     }
 
     /** Arms the resend timer while a peer in view owes us an answer, at the earliest resend due. */
-    private void scheduleResend() {
+    private void scheduleResend(long nowNs) {
         if (resendScheduled) {
             return;
         }
@@ -779,7 +779,7 @@ public final class RegistryServer implements Component {
         }
         if (due != Long.MAX_VALUE) {
             resendScheduled = true;
-            context.timers().schedule(RESEND, Math.max(1, due - context.clock().nowNs()));
+            context.timers().schedule(RESEND, Math.max(1, due - nowNs));
         }
     }
 

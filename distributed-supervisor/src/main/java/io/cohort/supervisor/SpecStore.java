@@ -73,10 +73,6 @@ public interface SpecStore {
             this.temporary = directory.resolve(supervisor + ".specs.tmp");
         }
 
-        public Path file() {
-            return file;
-        }
-
         @Override
         public byte[] load() {
             try {

@@ -416,6 +416,7 @@ public final class SupervisorServer implements Component {
     private Metrics.Counter handoffs;
     private Metrics.Counter specsSaved;
     private Metrics.Counter storeUnreadable;
+    private Metrics.Counter storeFailures;
 
     /** Where the specs are saved, or null (not durable). */
     private SpecStore store;
@@ -723,6 +724,7 @@ public final class SupervisorServer implements Component {
             context.timers().schedule(BeatTimer.INSTANCE, beatIntervalNs());
         }
         storeUnreadable = metrics.counter("supervisor.specs.unreadable", "supervisor", tag);
+        storeFailures = metrics.counter("supervisor.specs.store_failures", "supervisor", tag);
         if (store != null) {
             restore();
         }
@@ -798,7 +800,7 @@ public final class SupervisorServer implements Component {
             }
         }
         if (restoring && confirmAwaited.isEmpty()) {
-            restoring = false; // alone: nobody to hear from
+            restoring = false; // alone, or the members it waited for left: nobody to hear from
         }
         reconcileAll();
         flush();
@@ -1078,7 +1080,13 @@ public final class SupervisorServer implements Component {
 
     /** Joins the saved specs, as a sync from the past; an unreadable store is set aside and counted. */
     private void restore() {
-        byte[] saved = store.load();
+        byte[] saved;
+        try {
+            saved = store.load();
+        } catch (java.io.UncheckedIOException e) {
+            storeFailures.increment(); // the store cannot be read at all: start empty, learn the specs from peers
+            return;
+        }
         if (saved == null) {
             return;
         }
@@ -1088,6 +1096,7 @@ public final class SupervisorServer implements Component {
                 throw new IllegalArgumentException("saved specs of version " + state.getVersion() + " for supervisor '"
                         + state.getSupervisor() + "'");
             }
+            // Decoded whole before anything is joined: a file bad in its last slice changes nothing.
             ORMap<SpecEntry> restored = new ORMap<>();
             for (io.cohort.supervisor.wire.SliceDelta slice : state.getSlicesList()) {
                 restored.join(SupervisorWire.delta(slice), ORMap.Changes.none());
@@ -1106,7 +1115,11 @@ public final class SupervisorServer implements Component {
             });
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             storeUnreadable.increment();
-            store.setAside();
+            try {
+                store.setAside();
+            } catch (java.io.UncheckedIOException notMoved) {
+                storeFailures.increment();
+            }
             return;
         }
         restoring = specs.size() > 0;
@@ -1150,7 +1163,12 @@ public final class SupervisorServer implements Component {
                 state.addTokens(Hosted.newBuilder().setId(id).setToken(token));
             }
         });
-        store.save(state.build().toByteArray());
+        try {
+            store.save(state.build().toByteArray());
+        } catch (java.io.UncheckedIOException e) {
+            storeFailures.increment(); // still dirty: the next event that ends schedules another try
+            return;
+        }
         specsDirty = false;
         specsSaved.increment();
     }

@@ -109,6 +109,44 @@ class SupervisorDurabilitySimTest {
     }
 
     @Test
+    void aStoreThatFailsIsCountedAndTheReplicaKeepsWorking() {
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        SpecStore healthy = SpecStore.inMemory();
+        SpecStore failing = new SpecStore() {
+            @Override
+            public byte[] load() {
+                throw new java.io.UncheckedIOException(new java.io.IOException("disk gone"));
+            }
+
+            @Override
+            public void save(byte[] state) {
+                if (broken.get()) {
+                    throw new java.io.UncheckedIOException(new java.io.IOException("disk full"));
+                }
+                healthy.save(state);
+            }
+
+            @Override
+            public void setAside() {}
+        };
+        SupervisorSim world = SupervisorSim.startDurable(6, 3, options(), Map.of("n2", failing));
+        world.startChildren("n2", "f", 5);
+        world.settle("the children run although n2 cannot read or write its store");
+        world.sim.runFor(Duration.ofNanos(2 * SupervisorServer.PERSIST_DELAY_NS));
+        assertThat(world.sim.node("n2").metrics().count("supervisor.specs.store_failures", "supervisor", "sup"))
+                .as("the failed load and the failed save")
+                .isGreaterThanOrEqualTo(2);
+        assertThat(world.sup("n2").specsSaved()).isFalse();
+
+        broken.set(false); // the disk is back: the next change is saved, with everything before it
+        world.startChild("n1", ChildSpec.of("g", SupervisorSim.KIND, null));
+        world.settle("one more child");
+        world.sim.runFor(Duration.ofNanos(2 * SupervisorServer.PERSIST_DELAY_NS));
+        assertThat(world.sup("n2").specsSaved()).isTrue();
+        assertThat(healthy.load()).isNotNull();
+    }
+
+    @Test
     void withoutAStoreAFullRestartForgetsEverything() {
         SupervisorSim world = SupervisorSim.start(9, 3, options());
         world.startChildren("n1", "a", 5);

@@ -49,8 +49,7 @@ public final class SupervisorChecker {
 
     /** Every node resolves every child it lists to the one running incarnation of it. */
     static boolean resolvedAlike(List<SupervisorSnapshot> live) {
-        Map<String, String> incarnation = new TreeMap<>();
-        live.forEach(node -> node.running().forEach(child -> incarnation.put(child.id(), child.pid())));
+        Map<String, String> incarnation = incarnations(live);
         for (SupervisorSnapshot node : live) {
             for (SupervisorSnapshot.Child child : node.children()) {
                 String expected = incarnation.get(child.id());
@@ -172,9 +171,15 @@ public final class SupervisorChecker {
                 violations);
     }
 
-    static CheckResult resolvable(List<SupervisorSnapshot> live) {
+    /** The pid of each child's incarnation running user code, over the live nodes (the last seen, if several). */
+    private static Map<String, String> incarnations(List<SupervisorSnapshot> live) {
         Map<String, String> incarnation = new TreeMap<>();
         live.forEach(node -> node.running().forEach(child -> incarnation.put(child.id(), child.pid())));
+        return incarnation;
+    }
+
+    static CheckResult resolvable(List<SupervisorSnapshot> live) {
+        Map<String, String> incarnation = incarnations(live);
         List<Violation> violations = new ArrayList<>();
         for (SupervisorSnapshot node : live) {
             for (SupervisorSnapshot.Child child : node.children()) {
