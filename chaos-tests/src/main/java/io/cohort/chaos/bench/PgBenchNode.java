@@ -30,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@code idle}: only holds the scope.
  *   <li>{@code joiner} (A): spawns {@code P} idle processes, then on {@code join} joins them round-robin to {@code G}
- *       groups, one call each; on {@code exit} makes them all exit.
+ *       groups, one call each, after a warm-up of {@code WARMUP} joins and leaves in the same scope; on
+ *       {@code exit} makes them all exit.
  *   <li>{@code observer} (C): watches how many of node {@code A_NAME}'s members it knows; reports the first and the
  *       complete sighting and when they are all gone again; measures the heap per remote member and the read rates.
  *   <li>{@code fanout}: holds {@code M/3} members of group {@code fan}; node {@code a} also publishes, {@code K}
@@ -41,9 +42,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class PgBenchNode {
 
     static final String SCOPE = "bench";
-    /** Where A's warm-up joins go: a scope of its own, so the measured scope starts empty. */
-    static final String WARMUP_SCOPE = "warmup";
-
     static final String FAN_GROUP = "fan";
     private static final int PAYLOAD_BYTES = 100;
 
@@ -52,19 +50,16 @@ public final class PgBenchNode {
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
         PgScope scope = new PgScope(SCOPE);
-        PgScope warmScope = new PgScope(WARMUP_SCOPE);
         try (Node node = Node.builder(StandaloneNode.configFromEnvironment(env))
                 .component(scope)
-                .component(warmScope)
                 .start()) {
             ProcessGroups groups = new ProcessGroups(node, scope);
-            ProcessGroups warm = new ProcessGroups(node, warmScope);
             Path triggers = Path.of(env.getOrDefault("TRIGGER_DIR", "."));
             int viewSize = Integer.parseInt(env.getOrDefault("VIEW_SIZE", "3"));
             awaitCondition(() -> node.view().size() >= viewSize, "a view of " + viewSize);
             switch (env.getOrDefault("BENCH_ROLE", "idle")) {
-                case "joiner" -> joiner(node, groups, warm, env, triggers);
-                case "observer" -> observer(node, scope, groups, warmScope, env);
+                case "joiner" -> joiner(node, groups, env, triggers);
+                case "observer" -> observer(node, scope, groups, env);
                 case "fanout" -> fanout(node, groups, env, triggers);
                 default -> report(node, Map.of("idle", "1"));
             }
@@ -74,23 +69,34 @@ public final class PgBenchNode {
 
     // ---- pg_join, pg_exit, pg_crash: node A ----------------------------------------------------------------
 
-    private static void joiner(
-            Node node, ProcessGroups groups, ProcessGroups warm, Map<String, String> env, Path triggers)
+    private static void joiner(Node node, ProcessGroups groups, Map<String, String> env, Path triggers)
             throws Exception {
         int members = Integer.parseInt(env.getOrDefault("P", "10000"));
         int groupCount = Integer.parseInt(env.getOrDefault("G", "100"));
         int warmup = Integer.parseInt(env.getOrDefault("WARMUP", "0"));
         ProcessRuntime runtime = node.processes();
-        // The same joins, first, in a scope of their own, which C also watches: the JIT has compiled the join path
-        // here and the delta path on B and C before the timed joins (a fresh JVM ran them interpreted at first).
+        // Warm-up: the same joins first, in the same scope, then as many leaves (C sees the count rise to WARMUP and
+        // fall back to 0), so the JIT has compiled the join path here and the delta path on B and C. A warm-up of a
+        // tenth of the size in a scope of its own left the compilers of all three nodes busy through the timed joins:
+        // about a core of this 2-core machine, and half the join rate.
+        List<Pid> warmPids = new ArrayList<>(warmup);
         for (int i = 0; i < warmup; i++) {
-            warm.join("g" + (i % groupCount), runtime.spawn(self -> self.receive()));
+            Pid pid = runtime.spawn(self -> self.receive());
+            warmPids.add(pid);
+            groups.join("g" + (i % groupCount), pid);
         }
+        report(node, Map.of("warm_joined", Integer.toString(warmup)));
+        awaitTrigger(triggers, "warm-leave");
+        for (int i = 0; i < warmup; i++) {
+            groups.leave("g" + (i % groupCount), warmPids.get(i));
+        }
+        warmPids.forEach(pid -> runtime.send(pid, "end")); // not members any more: their exits change nothing here
         List<Pid> pids = new ArrayList<>(members);
         for (int i = 0; i < members; i++) {
             pids.add(runtime.spawn(self -> self.receive())); // ends at its first message
         }
         long baseline = heapAfterGc();
+        Jit.awaitQuiet();
         report(node, Map.of("ready", "1"));
         awaitTrigger(triggers, "join");
         long startNs = System.nanoTime();
@@ -121,8 +127,7 @@ public final class PgBenchNode {
 
     // ---- pg_join, pg_read, pg_memory, cleanups: node C ---------------------------------------------------------
 
-    private static void observer(
-            Node node, PgScope scope, ProcessGroups groups, PgScope warmScope, Map<String, String> env)
+    private static void observer(Node node, PgScope scope, ProcessGroups groups, Map<String, String> env)
             throws Exception {
         int members = Integer.parseInt(env.getOrDefault("P", "10000"));
         int groupCount = Integer.parseInt(env.getOrDefault("G", "100"));
@@ -136,9 +141,14 @@ public final class PgBenchNode {
         for (int g = 0; g < groupCount; g++) {
             names.add("g" + g);
         }
-        while (countOf(warmScope, names, a) < warmup) {
+        while (countOf(scope, names, a) < warmup) {
             LockSupport.parkNanos(1_000_000);
         }
+        report(node, Map.of("warm_seen", "1"));
+        while (countOf(scope, names, a) > 0) {
+            LockSupport.parkNanos(1_000_000);
+        }
+        Jit.awaitQuiet();
         report(node, Map.of("ready", "1"));
         while (countOf(scope, names, a) == 0) {
             LockSupport.parkNanos(100_000);

@@ -101,7 +101,7 @@ final class PgWorkloads {
             NodeEvent slow = await(a, "slow_joins");
             report.note("P=" + members + ": joins slower than 100 us: "
                     + slow.fields().get("slow_joins") + ", " + slow.fields().get("slow_join_ms")
-                    + " ms in all (waits for the scope's turn)");
+                    + " ms in all (garbage-collection pauses, and waits for a core shared with B and C)");
             NodeEvent seen = await(c, "seen_all_us");
             NodeEvent local = await(a, "local_bytes_per_member");
             NodeEvent reads = await(c, "members_rate");
@@ -285,12 +285,6 @@ final class PgWorkloads {
         }
     }
 
-    /**
-     * Joins A makes first, in a scope of their own (C waits to see them all): enough for the JIT to compile the join
-     * and delta paths on every node, few enough that their processes do not crowd A's heap.
-     */
-    static final int WARMUP_MAX = 10_000;
-
     /** Starts B (idle), C (observer) and A (joiner), waits until A's processes exist and C has its baseline, then lets A join. */
     private static void startJoining(LocalCluster cluster, int members, int groups, Path triggers) throws Exception {
         Map<String, String> env = Map.of(
@@ -298,13 +292,16 @@ final class PgWorkloads {
                 Integer.toString(members),
                 "G",
                 Integer.toString(groups),
-                "WARMUP",
-                Integer.toString(Math.min(members, WARMUP_MAX)),
+                "WARMUP", // as many joins as the timed ones, joined and left again in the same scope before them
+                Integer.toString(members),
                 "TRIGGER_DIR",
                 triggers.toString());
         cluster.start("b", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "idle"));
         cluster.start("c", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "observer"));
         cluster.start("a", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "joiner"));
+        await(cluster.process("a"), "warm_joined");
+        await(cluster.process("c"), "warm_seen");
+        trigger(triggers, "warm-leave");
         await(cluster.process("a"), "ready");
         await(cluster.process("c"), "ready");
         trigger(triggers, "join");

@@ -86,7 +86,7 @@ public final class RegistryNode {
         registerAll(node, registry, "warm-", Math.min(count, 20_000), warmEnd);
         warmEnd.countDown();
         awaitTrue(() -> registry.size() == 0, "the warm-up names gone");
-        Thread.sleep(200);
+        Jit.awaitQuiet();
         long startUs = StandaloneNode.nowUs();
         registerAll(node, registry, "name-", count, new CountDownLatch(1));
         long endUs = StandaloneNode.nowUs();

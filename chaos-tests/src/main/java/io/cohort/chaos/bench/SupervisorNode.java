@@ -82,6 +82,7 @@ public final class SupervisorNode {
                     onA.add(child.id());
                 }
             }
+            Jit.awaitQuiet(); // a steady cluster when the fault comes: no start-up compilations left in the queue
             report(node, Map.of("ready", "1", "on_a", Integer.toString(onA.size())));
             if (role.equals("leaver")) {
                 awaitTrue(() -> Files.exists(triggers.resolve("leave")), "the leave trigger");

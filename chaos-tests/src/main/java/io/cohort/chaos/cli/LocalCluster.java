@@ -74,7 +74,9 @@ public final class LocalCluster implements AutoCloseable {
                 name,
                 System.getProperty("java.class.path"),
                 mainClass,
-                List.of("-Xmx512m", "-XX:+UseParallelGC", "-Djava.net.preferIPv4Stack=true"),
+                // 1 GiB: a benchmark node holds 100000 processes (about 3 KB of heap each, most of it the parked
+                // virtual thread's stack) and their memberships; at 512 MiB it spent the timed phase in full GCs.
+                List.of("-Xmx1g", "-XX:+UseParallelGC", "-Djava.net.preferIPv4Stack=true"),
                 env,
                 onEvent);
         processes.put(name, process);
