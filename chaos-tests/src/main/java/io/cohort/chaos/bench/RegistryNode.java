@@ -250,7 +250,9 @@ public final class RegistryNode {
                     }
                     return !role.equals("conflict-b") || endedByConflict.get() >= conflicts;
                 },
-                "one owner per name");
+                () -> "one owner per name: " + notOwnedBy(registry, conflicts, winnerNode) + "; "
+                        + endedByConflict.get() + " of this node's " + conflicts
+                        + " processes ended by name_conflict; view " + node.view());
         long resolvedUs = StandaloneNode.nowUs();
         Counter lost = node.meterRegistry()
                 .find("registry.conflicts.lost")
@@ -277,11 +279,33 @@ public final class RegistryNode {
         return memory.getHeapMemoryUsage().getUsed();
     }
 
+    /** How many of the conflict names do not resolve to a process of {@code winner} here, with the first of them. */
+    private static String notOwnedBy(Registry registry, int conflicts, NodeId winner) {
+        int count = 0;
+        String first = null;
+        for (int i = 0; i < conflicts; i++) {
+            Pid owner = registry.whereis("c-" + i);
+            if (owner == null || !owner.node().equals(winner)) {
+                count++;
+                if (first == null) {
+                    first = "c-" + i + " -> " + owner;
+                }
+            }
+        }
+        return count + " names not owned by " + winner + (first == null ? "" : " (first: " + first + ")");
+    }
+
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        awaitTrue(condition, () -> what);
+    }
+
+    /** Waits for {@code condition}; on timeout the exception says {@code what}, computed then. */
+    private static void awaitTrue(BooleanSupplier condition, java.util.function.Supplier<String> what)
+            throws InterruptedException {
         long deadlineNs = System.nanoTime() + BOUND_NS;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadlineNs > 0) {
-                throw new IllegalStateException("not reached in " + BOUND_NS / 1_000_000_000L + " s: " + what);
+                throw new IllegalStateException("not reached in " + BOUND_NS / 1_000_000_000L + " s: " + what.get());
             }
             Thread.sleep(1);
         }
