@@ -285,7 +285,10 @@ final class PgWorkloads {
         }
     }
 
-    /** Starts B (idle), C (observer) and A (joiner), waits until A's processes exist and C has its baseline, then lets A join. */
+    /**
+     * Starts B (idle), C (observer) and A (joiner); lets A leave its warm-up joins once C has seen them all; waits until
+     * A's processes exist and both A and C have a quiet JIT, then lets A join.
+     */
     private static void startJoining(LocalCluster cluster, int members, int groups, Path triggers) throws Exception {
         Map<String, String> env = Map.of(
                 "P",

@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A node process for the registry benchmarks ({@code reg_*}), with one registry {@code bench} and a role
@@ -300,8 +301,7 @@ public final class RegistryNode {
     }
 
     /** Waits for {@code condition}; on timeout the exception says {@code what}, computed then. */
-    private static void awaitTrue(BooleanSupplier condition, java.util.function.Supplier<String> what)
-            throws InterruptedException {
+    private static void awaitTrue(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
         long deadlineNs = System.nanoTime() + BOUND_NS;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadlineNs > 0) {

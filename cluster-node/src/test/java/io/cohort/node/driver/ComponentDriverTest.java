@@ -1,6 +1,7 @@
 package io.cohort.node.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cohort.node.MembershipView;
@@ -22,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -237,9 +239,8 @@ class ComponentDriverTest {
             driver.start();
             CountDownLatch release = holdTheTurn(driver);
             AtomicInteger ran = new AtomicInteger();
-            org.assertj.core.api.Assertions.assertThatThrownBy(
-                            () -> driver.call(nowNs -> ran.incrementAndGet(), Duration.ofMillis(50)))
-                    .isInstanceOf(java.util.concurrent.TimeoutException.class);
+            assertThatThrownBy(() -> driver.call(nowNs -> ran.incrementAndGet(), Duration.ofMillis(50)))
+                    .isInstanceOf(TimeoutException.class);
             release.countDown();
             assertThat(driver.<Integer>call(nowNs -> ran.get(), BOUND))
                     .as("the caller was told it did not run: it must not run later")
