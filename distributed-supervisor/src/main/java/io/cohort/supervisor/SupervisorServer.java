@@ -743,8 +743,12 @@ public final class SupervisorServer implements Component {
         }
         this.nowNs = nowNs;
         shutDownHere.clear();
+        Set<String> orphaned = new TreeSet<>();
         for (NodeId gone : change.left()) {
             TreeMap<String, Long> lost = hosts.remove(gone);
+            if (lost != null) {
+                orphaned.addAll(lost.keySet());
+            }
             hostingKnown.remove(gone);
             hostingAbsent.remove(gone);
             if (lost != null && options.takeoverDelayNs > 0 && !leaving.contains(gone)) {
@@ -801,6 +805,16 @@ public final class SupervisorServer implements Component {
         }
         if (restoring && confirmAwaited.isEmpty()) {
             restoring = false; // alone, or the members it waited for left: nobody to hear from
+        }
+        if (!orphaned.isEmpty()) {
+            // The lost nodes' children first, and their names registered at once: the registration runs in a process
+            // of its own while this turn goes on with the rest, which after a loss rarely changes anything.
+            for (String id : orphaned) {
+                reconcile(id);
+            }
+            if (runtime != null) {
+                runtime.flush();
+            }
         }
         reconcileAll();
         flush();

@@ -41,6 +41,11 @@ final class PgMonitors {
         return subscriptions.values().removeIf(entry -> entry.exitMonitorRef == exitMonitorRef);
     }
 
+    /** Whether anyone subscribed: when not, callers can skip working out what changed. */
+    boolean any() {
+        return !subscriptions.isEmpty();
+    }
+
     void notify(ProcessHost processes, PgEvent.Kind kind, String group, List<Pid> pids) {
         if (subscriptions.isEmpty()) {
             return;

@@ -402,12 +402,18 @@ public final class PgScope implements Component {
         remote.put(peer, slice);
         Set<String> groups = new TreeSet<>(before.keySet());
         groups.addAll(slice.keySet());
+        // Without subscribers nothing needs the difference, and a lost node's slice can be large: this runs once per
+        // node loss, so on cold (interpreted) code, where a per-member diff of 100000 members took 50-110 ms.
+        boolean watched = monitors.any();
         for (String group : groups) {
+            republish(group);
+            if (!watched) {
+                continue;
+            }
             List<Pid> old = before.getOrDefault(group, MemberList.EMPTY);
             List<Pid> now = slice.getOrDefault(group, MemberList.EMPTY);
-            List<Pid> left = minus(old, now);
-            List<Pid> joined = minus(now, old);
-            republish(group);
+            List<Pid> left = now.isEmpty() ? old : minus(old, now);
+            List<Pid> joined = old.isEmpty() ? now : minus(now, old);
             if (!left.isEmpty()) {
                 monitors.notify(context.processes(), PgEvent.Kind.LEAVE, group, left);
             }

@@ -137,6 +137,13 @@ public final class PgBenchNode {
                 .filter(id -> id.name().equals(aName))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no node named " + aName + " in " + node.view()));
+        // When A leaves this node's view: the crash and hang cleanups are judged against failure detection.
+        AtomicLong viewWithoutAUs = new AtomicLong();
+        node.onViewChange(change -> {
+            if (change.left().contains(a)) {
+                viewWithoutAUs.compareAndSet(0, StandaloneNode.nowUs());
+            }
+        });
         List<String> names = new ArrayList<>();
         for (int g = 0; g < groupCount; g++) {
             names.add("g" + g);
@@ -174,7 +181,13 @@ public final class PgBenchNode {
         while (countOf(scope, names, a) > 0) {
             LockSupport.parkNanos(100_000);
         }
-        report(node, Map.of("none_us", Long.toString(StandaloneNode.nowUs())));
+        long noneUs = StandaloneNode.nowUs();
+        // The components hear of a view before the node's listeners do, so the members may be gone first.
+        long viewDeadlineNs = System.nanoTime() + 10_000_000_000L;
+        while (viewWithoutAUs.get() == 0 && System.nanoTime() - viewDeadlineNs < 0) {
+            LockSupport.parkNanos(100_000);
+        }
+        report(node, Map.of("none_us", Long.toString(noneUs), "view_us", Long.toString(viewWithoutAUs.get())));
         // What the members cost is what their removal frees: a baseline taken at start-up would count start-up garbage
         // collected in between (it made this figure negative).
         long perMember = (withMembers - heapAfterGc()) / members;

@@ -181,7 +181,7 @@ final class PgWorkloads {
 
         @Override
         public List<String> metrics() {
-            return List.of("pg_crash_cleanup_pP", "pg_hang_cleanup_pP");
+            return List.of("pg_crash_cleanup_pP", "pg_crash_detect_pP", "pg_hang_cleanup_pP", "pg_hang_detect_pP");
         }
 
         @Override
@@ -192,12 +192,27 @@ final class PgWorkloads {
                     + " ms, interval " + timing.fdInterval().toMillis() + " ms, VERIFY_SUSPECT2 "
                     + timing.verifySuspectTimeout().toMillis() + " ms (NodeConfig defaults)");
             for (int members : sizes(params)) {
-                report.metric("pg_crash_cleanup_p" + members, cleanup(members, groups(params), false), "ms");
-                report.metric("pg_hang_cleanup_p" + members, cleanup(members, groups(params), true), "ms");
+                for (boolean hang : List.of(false, true)) {
+                    String fault = hang ? "pg_hang" : "pg_crash";
+                    Cleanup cleanup = cleanup(members, groups(params), hang);
+                    report.metric(fault + "_cleanup_p" + members, cleanup.cleanupMs(), "ms");
+                    report.metric(fault + "_detect_p" + members, cleanup.detectMs(), "ms");
+                    report.note(fault + " p" + members + ": C installed the view without A " + cleanup.detectMs()
+                            + " ms after the fault and saw none of A's members " + cleanup.cleanupMs()
+                            + " ms after it (" + Math.round((cleanup.cleanupMs() - cleanup.detectMs()) * 10) / 10.0
+                            + " ms after the view)"
+                            + (cleanup.reapedMs() > 0
+                                    ? "; A's process was gone (reaped) " + cleanup.reapedMs()
+                                            + " ms after SIGKILL: the kernel closes its sockets only then"
+                                    : ""));
+                }
             }
         }
 
-        private static double cleanup(int members, int groups, boolean hang) throws Exception {
+        /** Milliseconds from the fault: C's view without A, C seeing none of A's members, A reaped (0 if not killed). */
+        private record Cleanup(double detectMs, double cleanupMs, double reapedMs) {}
+
+        private static Cleanup cleanup(int members, int groups, boolean hang) throws Exception {
             Path triggers = Files.createTempDirectory("cohort-pg-bench");
             try (LocalCluster cluster = new LocalCluster(NODES, PgWorkloads::trace)) {
                 startJoining(cluster, members, groups, triggers);
@@ -205,8 +220,13 @@ final class PgWorkloads {
                 NodeProcess c = cluster.process("c");
                 await(c, "members_rate"); // C has seen them all and finished its reads
                 long faultUs = hang ? a.pause() : a.kill();
-                long noneUs = Long.parseLong(await(c, "none_us").fields().get("none_us"));
-                return (noneUs - faultUs) / 1000.0;
+                NodeEvent none = await(c, "none_us");
+                long noneUs = Long.parseLong(none.fields().get("none_us"));
+                long viewUs = Long.parseLong(none.fields().get("view_us"));
+                return new Cleanup(
+                        viewUs > 0 ? (viewUs - faultUs) / 1000.0 : Double.NaN,
+                        (noneUs - faultUs) / 1000.0,
+                        hang || a.reapedUs() == 0 ? 0 : (a.reapedUs() - faultUs) / 1000.0);
             } finally {
                 deleteTree(triggers);
             }

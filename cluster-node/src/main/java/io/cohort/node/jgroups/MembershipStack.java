@@ -13,7 +13,6 @@ import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.FD_ALL3;
-import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.JDBC_PING2;
 import org.jgroups.protocols.MERGE3;
@@ -43,7 +42,7 @@ import org.jgroups.stack.Protocol;
  * MERGE3           finds coordinators of other subgroups after a partition heals and merges the views
  * FD_ALL3          heartbeats: suspects a member silent for fdTimeout (hung, paused, partitioned)
  * VERIFY_SUSPECT2  double-checks FD_ALL3's suspicions for verifySuspectTimeout before GMS acts
- * FD_SOCK2         a TCP ring of liveness sockets: a closed socket (crash, kill -9) is suspected at once
+ * FD_SOCK2         a TCP ring of liveness sockets: a closed socket (crash, kill -9) is suspected at once (PromptFdSock)
  * NAKACK2          reliable, ordered multicast (GMS views, STABLE); retransmission on gaps
  * UNICAST3         reliable, per-sender FIFO unicast: the guarantee Transport promises
  * STABLE           garbage-collects NAKACK2's retransmission buffers once every member has a message
@@ -165,10 +164,10 @@ final class MembershipStack {
         verify.setTimeout(timing.verifySuspectTimeout().toMillis());
         stack.add(verify);
 
-        FD_SOCK2 sockets = new FD_SOCK2();
         // Above VERIFY_SUSPECT2 on purpose: a closed liveness socket is proof, not a guess. The peer's kernel
-        // closed it because the process died, so the suspicion goes straight to GMS without a verification delay.
-        stack.add(sockets);
+        // closed it because the process died, so the suspicion goes straight to GMS without a verification delay,
+        // and PromptFdSock sends it before (not after) reconnecting the ring.
+        stack.add(new PromptFdSock());
 
         NAKACK2 nakack = new NAKACK2();
         // TCP has no IP multicast; retransmissions go point to point.

@@ -27,6 +27,7 @@ public final class NodeProcess implements AutoCloseable {
     private final Process process;
     private final List<NodeEvent> events = new ArrayList<>();
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private volatile long reapedUs;
     private final Consumer<NodeEvent> onEvent;
 
     private NodeProcess(String name, Process process, Consumer<NodeEvent> onEvent) {
@@ -118,8 +119,19 @@ public final class NodeProcess implements AutoCloseable {
     public long kill() throws InterruptedException {
         long atUs = StandaloneNode.nowUs();
         process.destroyForcibly(); // SIGKILL also ends a SIGSTOPped process
-        process.waitFor(10, TimeUnit.SECONDS);
+        if (process.waitFor(10, TimeUnit.SECONDS)) {
+            reapedUs = StandaloneNode.nowUs();
+        }
         return atUs;
+    }
+
+    /**
+     * When {@link #kill()} saw the process gone (reaped), in wall-clock microseconds; 0 if it did not. The kernel closes
+     * a dying process's sockets only after it has unmapped its memory, so no peer can notice a kill before about this
+     * point: benchmarks report it beside their detection times.
+     */
+    public long reapedUs() {
+        return reapedUs;
     }
 
     /** Freezes the process (SIGSTOP), as a long GC pause or a hung host would; returns the time in µs. */

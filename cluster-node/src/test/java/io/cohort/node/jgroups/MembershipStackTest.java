@@ -7,7 +7,9 @@ import io.cohort.node.config.DiscoveryKind;
 import io.cohort.node.config.NodeConfig;
 import io.cohort.node.config.Seed;
 import java.util.List;
+import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.stack.Protocol;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,7 @@ class MembershipStackTest {
                         "MERGE3",
                         "FD_ALL3",
                         "VERIFY_SUSPECT2",
-                        "FD_SOCK2",
+                        "PromptFdSock",
                         "NAKACK2",
                         "UNICAST3",
                         "STABLE",
@@ -45,6 +47,11 @@ class MembershipStackTest {
         assertThat(fd.getTimeout()).isEqualTo(3000);
         assertThat(fd.getInterval()).isEqualTo(1000);
         assertThat(((VERIFY_SUSPECT2) built.protocols().get(4)).getTimeout()).isEqualTo(250);
+        // FD_SOCK2 underneath, under FD_SOCK2's protocol id: its headers are FD_SOCK2's on the wire.
+        assertThat(built.protocols().get(5))
+                .isInstanceOf(FD_SOCK2.class)
+                .extracting(Protocol::getId)
+                .isEqualTo(ClassConfigurator.getProtocolId(FD_SOCK2.class));
     }
 
     @Test
@@ -61,7 +68,7 @@ class MembershipStackTest {
                         "MERGE3",
                         "FD_ALL3",
                         "VERIFY_SUSPECT2",
-                        "FD_SOCK2",
+                        "PromptFdSock",
                         "NAKACK2",
                         "UNICAST3",
                         "STABLE",
