@@ -32,8 +32,9 @@ public interface ChildRuntime {
     void requestHandoff(Pid pid);
 
     /**
-     * Called by the replica at the end of each of its events, after every {@link #start} of that event: a runtime may
-     * register the children it started in one batch here.
+     * Called by the replica at the end of each of its events, after every {@link #start} of that event (and, after a
+     * node loss, also once the lost node's children are started, before the rest is reconciled): a runtime may
+     * register the children it started since the last call in one batch here.
      */
     default void flush() {}
 

@@ -192,25 +192,29 @@ final class PgWorkloads {
                     + " ms, interval " + timing.fdInterval().toMillis() + " ms, VERIFY_SUSPECT2 "
                     + timing.verifySuspectTimeout().toMillis() + " ms (NodeConfig defaults)");
             for (int members : sizes(params)) {
-                for (boolean hang : List.of(false, true)) {
-                    String fault = hang ? "pg_hang" : "pg_crash";
-                    Cleanup cleanup = cleanup(members, groups(params), hang);
-                    report.metric(fault + "_cleanup_p" + members, cleanup.cleanupMs(), "ms");
-                    report.metric(fault + "_detect_p" + members, cleanup.detectMs(), "ms");
-                    report.note(fault + " p" + members + ": C installed the view without A " + cleanup.detectMs()
-                            + " ms after the fault and saw none of A's members " + cleanup.cleanupMs()
-                            + " ms after it (" + Math.round((cleanup.cleanupMs() - cleanup.detectMs()) * 10) / 10.0
-                            + " ms after the view)"
-                            + (cleanup.reapedMs() > 0
-                                    ? "; A's process was gone (reaped) " + cleanup.reapedMs()
-                                            + " ms after SIGKILL: the kernel closes its sockets only then"
-                                    : ""));
-                }
+                Cleanup crash = cleanup(members, groups(params), false);
+                report.metric("pg_crash_cleanup_p" + members, crash.cleanupMs(), "ms");
+                report.metric("pg_crash_detect_p" + members, crash.detectMs(), "ms");
+                report.note("pg_crash p" + members + ": " + crash.describe());
+                Cleanup hang = cleanup(members, groups(params), true);
+                report.metric("pg_hang_cleanup_p" + members, hang.cleanupMs(), "ms");
+                report.metric("pg_hang_detect_p" + members, hang.detectMs(), "ms");
+                report.note("pg_hang p" + members + ": " + hang.describe());
             }
         }
 
         /** Milliseconds from the fault: C's view without A, C seeing none of A's members, A reaped (0 if not killed). */
-        private record Cleanup(double detectMs, double cleanupMs, double reapedMs) {}
+        private record Cleanup(double detectMs, double cleanupMs, double reapedMs) {
+            String describe() {
+                return "C installed the view without A " + detectMs + " ms after the fault and saw none of A's members "
+                        + cleanupMs + " ms after it (" + Math.round((cleanupMs - detectMs) * 10) / 10.0
+                        + " ms after the view)"
+                        + (reapedMs > 0
+                                ? "; A's process was gone (reaped) " + reapedMs
+                                        + " ms after SIGKILL: the kernel closes its sockets only then"
+                                : "");
+            }
+        }
 
         private static Cleanup cleanup(int members, int groups, boolean hang) throws Exception {
             Path triggers = Files.createTempDirectory("cohort-pg-bench");

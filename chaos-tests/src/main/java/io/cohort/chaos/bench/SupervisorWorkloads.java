@@ -130,7 +130,7 @@ final class SupervisorWorkloads {
             for (String observer : List.of("b", "c")) {
                 NodeProcess process = cluster.process(observer);
                 NodeEvent moved = await(process, "last_us");
-                firstUs = Math.min(firstUs, Long.parseLong(moved.fields().get("first_us")));
+                firstUs = earliest(firstUs, Long.parseLong(moved.fields().get("first_us")));
                 lastUs = Math.max(lastUs, Long.parseLong(moved.fields().get("last_us")));
                 viewUs = Math.max(viewUs, Long.parseLong(moved.fields().get("view_us")));
                 NodeEvent settled = await(process, "local");
@@ -150,20 +150,19 @@ final class SupervisorWorkloads {
             switch (fault) {
                 case "failover" -> {
                     report.metric("sup_failover_children_on_a", onA, "count");
-                    report.metric("sup_failover_first_ms", (firstUs - faultUs) / 1000.0, "ms");
-                    report.metric("sup_failover_last_ms", (lastUs - faultUs) / 1000.0, "ms");
+                    report.metric("sup_failover_first_ms", since(faultUs, firstUs), "ms");
+                    report.metric("sup_failover_last_ms", since(faultUs, lastUs), "ms");
                     report.metric("sup_failover_restarted", local - (count - onA), "count");
                     report.metric("sup_failover_duplicates", duplicates, "count");
-                    report.metric(
-                            "sup_failover_detect_ms", viewUs > 0 ? (viewUs - faultUs) / 1000.0 : Double.NaN, "ms");
+                    report.metric("sup_failover_detect_ms", since(faultUs, viewUs), "ms");
                 }
                 case "hang" -> {
-                    report.metric("sup_hang_last_ms", (lastUs - faultUs) / 1000.0, "ms");
+                    report.metric("sup_hang_last_ms", since(faultUs, lastUs), "ms");
                     report.metric("sup_hang_duplicates", duplicates, "count");
-                    report.metric("sup_hang_detect_ms", viewUs > 0 ? (viewUs - faultUs) / 1000.0 : Double.NaN, "ms");
+                    report.metric("sup_hang_detect_ms", since(faultUs, viewUs), "ms");
                 }
                 default -> {
-                    report.metric("sup_leave_last_ms", (lastUs - faultUs) / 1000.0, "ms");
+                    report.metric("sup_leave_last_ms", since(faultUs, lastUs), "ms");
                     report.metric("sup_leave_lost", lost, "count");
                     report.metric("sup_leave_duplicates", duplicates, "count");
                 }
@@ -185,12 +184,22 @@ final class SupervisorWorkloads {
         long lastUs = 0;
         for (String observer : List.of("b", "c")) {
             NodeEvent moved = await(cluster.process(observer), "rehearsal_last_us");
-            firstUs = Math.min(firstUs, Long.parseLong(moved.fields().get("rehearsal_first_us")));
+            firstUs = earliest(firstUs, Long.parseLong(moved.fields().get("rehearsal_first_us")));
             lastUs = Math.max(lastUs, Long.parseLong(moved.fields().get("rehearsal_last_us")));
         }
         report.note("rehearsal: kill -9 of a fourth node D running " + onD + " of the children, the first takeover in "
-                + "these JVMs: first back on A, B or C after " + (firstUs - killedUs) / 1000.0 + " ms, last after "
-                + (lastUs - killedUs) / 1000.0 + " ms (the measured takeover below is the second)");
+                + "these JVMs: first back on A, B or C after " + since(killedUs, firstUs) + " ms, last after "
+                + since(killedUs, lastUs) + " ms (the measured takeover below is the second)");
+    }
+
+    /** The earlier of two times in µs, where 0 means "none" (a node had no child to watch). */
+    private static long earliest(long us, long candidateUs) {
+        return candidateUs > 0 ? Math.min(us, candidateUs) : us;
+    }
+
+    /** Milliseconds from {@code fromUs} to {@code toUs}; NaN when {@code toUs} was never seen. */
+    private static double since(long fromUs, long toUs) {
+        return toUs > 0 && toUs != Long.MAX_VALUE ? (toUs - fromUs) / 1000.0 : Double.NaN;
     }
 
     private static Map<String, String> with(Map<String, String> env, String role) {

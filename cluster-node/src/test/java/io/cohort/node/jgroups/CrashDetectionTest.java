@@ -8,6 +8,7 @@ import io.cohort.node.NodeId;
 import io.cohort.node.jgroups.TestNodes.Node;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -96,6 +97,32 @@ class CrashDetectionTest {
                 reapedMs);
         assertThat(b.view().members()).containsExactly(b.id(), c.id());
         assertThat(c.view().coordinator()).isEqualTo(b.id());
+    }
+
+    /**
+     * The coordinator watches the second member in the liveness ring, so here the coordinator itself sees the socket
+     * close and acts on its own suspicion. The views must drop only the victim, and stay that way: no live member may
+     * be suspected while the ring is repaired.
+     */
+    @Test
+    void coordinatorDetectsItsOwnNeighboursCrashAndSuspectsNobodyElse() throws Exception {
+        Node a = nodes.start("a", 0);
+        await().atMost(BOUND).until(() -> a.view().size() == 1);
+        Process child = children.start("victim", 1, null);
+        await().atMost(BOUND).until(() -> memberNamed(a, "victim").isPresent());
+        Node c = nodes.start("c", 2);
+        await().atMost(BOUND).until(() -> a.view().size() == 3 && c.view().size() == 3);
+        assertThat(a.view().coordinator()).isEqualTo(a.id());
+        NodeId victim = memberNamed(a, "victim").orElseThrow();
+        assertThat(a.view().members()).containsExactly(a.id(), victim, c.id()); // a's ring neighbour is the victim
+
+        kill(child, System.nanoTime());
+        await().atMost(BOUND)
+                .until(() -> !a.view().contains(victim) && !c.view().contains(victim));
+        await().during(Duration.ofSeconds(2))
+                .atMost(BOUND)
+                .until(() -> a.view().members().equals(List.of(a.id(), c.id()))
+                        && c.view().members().equals(List.of(a.id(), c.id())));
     }
 
     /**
