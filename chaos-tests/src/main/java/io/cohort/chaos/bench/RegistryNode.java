@@ -253,7 +253,8 @@ public final class RegistryNode {
                 },
                 () -> "one owner per name: " + notOwnedBy(registry, conflicts, winnerNode) + "; "
                         + endedByConflict.get() + " of this node's " + conflicts
-                        + " processes ended by name_conflict; view " + node.view());
+                        + " processes ended by name_conflict; view " + node.view() + "; counters "
+                        + nonZeroCounters(node));
         long resolvedUs = StandaloneNode.nowUs();
         Counter lost = node.meterRegistry()
                 .find("registry.conflicts.lost")
@@ -294,6 +295,33 @@ public final class RegistryNode {
             }
         }
         return count + " names not owned by " + winner + (first == null ? "" : " (first: " + first + ")");
+    }
+
+    /**
+     * The node's non-zero counters of the registry and of membership drops (digests resent, messages dropped and why):
+     * what a stuck conflict resolution needs to be told apart from a slow one.
+     */
+    private static String nonZeroCounters(Node node) {
+        List<String> counters = new ArrayList<>();
+        for (Counter counter : node.meterRegistry().find("registry.dropped").counters()) {
+            counters.add(describe(counter));
+        }
+        for (Counter counter :
+                node.meterRegistry().find("registry.digests.resent").counters()) {
+            counters.add(describe(counter));
+        }
+        for (Counter counter :
+                node.meterRegistry().find("membership.messages.dropped").counters()) {
+            counters.add(describe(counter));
+        }
+        counters.removeIf(text -> text.endsWith("=0"));
+        return counters.isEmpty() ? "all zero" : String.join(", ", counters);
+    }
+
+    private static String describe(Counter counter) {
+        StringBuilder text = new StringBuilder(counter.getId().getName());
+        counter.getId().getTags().forEach(tag -> text.append('.').append(tag.getValue()));
+        return text.append('=').append((long) counter.count()).toString();
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
