@@ -56,7 +56,10 @@ public final class PgBenchNode {
             ProcessGroups groups = new ProcessGroups(node, scope);
             Path triggers = Path.of(env.getOrDefault("TRIGGER_DIR", "."));
             int viewSize = Integer.parseInt(env.getOrDefault("VIEW_SIZE", "3"));
-            awaitCondition(() -> node.view().size() >= viewSize, "a view of " + viewSize);
+            // Once a fresh node never saw the full view (120 s): say what it saw instead.
+            awaitCondition(
+                    () -> node.view().size() >= viewSize,
+                    () -> "a view of " + viewSize + "; the view now " + node.view());
             switch (env.getOrDefault("BENCH_ROLE", "idle")) {
                 case "joiner" -> joiner(node, groups, env, triggers);
                 case "observer" -> observer(node, scope, groups, env);
@@ -317,10 +320,17 @@ public final class PgBenchNode {
 
     private static void awaitCondition(java.util.function.BooleanSupplier condition, String what)
             throws InterruptedException {
+        awaitCondition(condition, () -> what);
+    }
+
+    /** Waits for {@code condition}; on timeout the exception says {@code what}, computed then. */
+    private static void awaitCondition(
+            java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> what)
+            throws InterruptedException {
         long deadlineNs = System.nanoTime() + 120_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadlineNs > 0) {
-                throw new IllegalStateException("gave up waiting for " + what + " after 120 s");
+                throw new IllegalStateException("gave up waiting for " + what.get() + " after 120 s");
             }
             Thread.sleep(1);
         }

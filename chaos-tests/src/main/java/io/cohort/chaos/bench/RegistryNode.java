@@ -71,7 +71,11 @@ public final class RegistryNode {
                 .start()) {
             Registry registry = new Registry(node, server);
             int expect = Integer.parseInt(env.getOrDefault("EXPECT", "3"));
-            awaitTrue(() -> node.view().size() == expect, "a view of " + expect);
+            // Twice in about 40 runs a fresh node never saw the full view (120 s): say what it saw instead.
+            awaitTrue(
+                    () -> node.view().size() == expect,
+                    () -> "a view of " + expect + "; the view now " + node.view() + "; counters "
+                            + nonZeroCounters(node));
             String role = env.getOrDefault("BENCH_ROLE", "observer");
             switch (role) {
                 case "registrar" -> registrar(node, registry, Integer.parseInt(env.get("N")));
