@@ -47,7 +47,7 @@ final class PgMonitors {
     }
 
     void notify(ProcessHost processes, PgEvent.Kind kind, String group, List<Pid> pids) {
-        if (subscriptions.isEmpty()) {
+        if (!any()) {
             return;
         }
         List<Pid> copy = List.copyOf(pids);

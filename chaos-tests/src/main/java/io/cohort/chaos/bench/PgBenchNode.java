@@ -177,17 +177,16 @@ public final class PgBenchNode {
         // When A left the view is read by the same scans, not by a view listener: listeners run after the
         // components have been handed the view, and under load that was tens of milliseconds later.
         long viewUs = 0;
-        while (countOf(scope, names, a) > 0) {
+        while (true) {
             if (viewUs == 0 && !node.view().contains(a)) {
                 viewUs = StandaloneNode.nowUs();
             }
+            if (countOf(scope, names, a) == 0) {
+                break;
+            }
             LockSupport.parkNanos(100_000);
         }
-        long noneUs = StandaloneNode.nowUs();
-        if (viewUs == 0 && !node.view().contains(a)) {
-            viewUs = noneUs;
-        }
-        report(node, Map.of("none_us", Long.toString(noneUs), "view_us", Long.toString(viewUs)));
+        report(node, Map.of("none_us", Long.toString(StandaloneNode.nowUs()), "view_us", Long.toString(viewUs)));
         // What the members cost is what their removal frees: a baseline taken at start-up would count start-up garbage
         // collected in between (it made this figure negative).
         long perMember = (withMembers - heapAfterGc()) / members;

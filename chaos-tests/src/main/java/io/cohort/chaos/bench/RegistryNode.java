@@ -307,18 +307,13 @@ public final class RegistryNode {
      */
     private static String nonZeroCounters(Node node) {
         List<String> counters = new ArrayList<>();
-        for (Counter counter : node.meterRegistry().find("registry.dropped").counters()) {
-            counters.add(describe(counter));
+        for (String name : List.of("registry.dropped", "registry.digests.resent", "membership.messages.dropped")) {
+            for (Counter counter : node.meterRegistry().find(name).counters()) {
+                if (counter.count() > 0) {
+                    counters.add(describe(counter));
+                }
+            }
         }
-        for (Counter counter :
-                node.meterRegistry().find("registry.digests.resent").counters()) {
-            counters.add(describe(counter));
-        }
-        for (Counter counter :
-                node.meterRegistry().find("membership.messages.dropped").counters()) {
-            counters.add(describe(counter));
-        }
-        counters.removeIf(text -> text.endsWith("=0"));
         return counters.isEmpty() ? "all zero" : String.join(", ", counters);
     }
 

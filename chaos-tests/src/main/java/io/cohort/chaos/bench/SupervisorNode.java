@@ -25,12 +25,13 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A node process for the supervisor benchmarks ({@code sup_*}): a registry and a supervisor named {@code bench}, and
- * an idle child kind {@code idle}. Every node waits for a view of three. C starts {@code S} permanent children
+ * an idle child kind {@code idle}. Every node waits for a view of three (four with {@code REHEARSAL=1}: D is killed
+ * first and its children taken over, then the nodes go on as below). C starts {@code S} permanent children
  * {@code w-0..}; every node reports {@code ready} once all S resolve by name here and run somewhere, with how many run
  * on A ({@code on_a}) as this node sees it. A {@code leaver} (A in {@code sup_leave}) leaves on the file {@code leave}
  * in {@code TRIGGER_DIR} and reports when its leave returned. Observers (B, C) then watch the children that ran on A:
- * they report the time the first and the last of them resolves here to a process of another node ({@code first_us},
- * {@code last_us}), then, once the supervisor has settled, how many children run on this node ({@code local}).
+ * they report when their view lost A and when the first and the last of them resolves here to a process of another
+ * node ({@code view_us}, {@code first_us}, {@code last_us}), then, once the supervisor has settled, how many children run on this node ({@code local}).
  */
 public final class SupervisorNode {
 
@@ -79,14 +80,7 @@ public final class SupervisorNode {
                 Jit.awaitQuiet();
                 report(node, Map.of("rehearsal_ready", "1", "on_d", Integer.toString(onD.size())));
                 if (role.equals("observer")) {
-                    Moved moved = awaitMoved(node, registry, onD, "d");
-                    report(
-                            node,
-                            Map.of(
-                                    "rehearsal_first_us",
-                                    Long.toString(moved.firstUs()),
-                                    "rehearsal_last_us",
-                                    Long.toString(moved.lastUs())));
+                    report(node, awaitMoved(node, registry, onD, "d").fields("rehearsal_"));
                 }
                 awaitTrue(
                         () -> node.view().size() == 3
@@ -113,16 +107,7 @@ public final class SupervisorNode {
     private static void observe(
             Node node, Registry registry, DistributedSupervisor supervisor, List<String> onA, int count)
             throws InterruptedException {
-        Moved moved = awaitMoved(node, registry, onA, "a");
-        report(
-                node,
-                Map.of(
-                        "first_us",
-                        Long.toString(moved.firstUs()),
-                        "last_us",
-                        Long.toString(moved.lastUs()),
-                        "view_us",
-                        Long.toString(moved.viewUs())));
+        report(node, awaitMoved(node, registry, onA, "a").fields(""));
         awaitTrue(() -> node.view().size() == 2 && allResolve(registry, count), "a settled view of two");
         Thread.sleep(1_000); // duplicates, if any, would have started by now
         SupervisorServer.Counts counts = supervisor.countChildren();
@@ -145,7 +130,18 @@ public final class SupervisorNode {
      * resolved here to a process off it. The view is read by the same scans, not by a view listener: listeners run
      * after the components have been handed the view, and under load that was tens of milliseconds later.
      */
-    private record Moved(long viewUs, long firstUs, long lastUs) {}
+    private record Moved(long viewUs, long firstUs, long lastUs) {
+        /** As event fields {@code <prefix>view_us}, {@code <prefix>first_us}, {@code <prefix>last_us}. */
+        Map<String, String> fields(String prefix) {
+            return Map.of(
+                    prefix + "view_us",
+                    Long.toString(viewUs),
+                    prefix + "first_us",
+                    Long.toString(firstUs),
+                    prefix + "last_us",
+                    Long.toString(lastUs));
+        }
+    }
 
     private static Moved awaitMoved(Node node, Registry registry, List<String> watchedIds, String from) {
         String[] watched = watchedIds.toArray(new String[0]);
@@ -153,7 +149,7 @@ public final class SupervisorNode {
         int movedCount = 0;
         long viewUs = 0;
         long firstUs = 0;
-        long lastUs = watched.length == 0 ? 0 : -1;
+        long lastUs = 0; // stays 0 when there is nothing to watch
         long deadlineNs = System.nanoTime() + BOUND_NS;
         while (movedCount < watched.length || viewUs == 0) {
             if (viewUs == 0

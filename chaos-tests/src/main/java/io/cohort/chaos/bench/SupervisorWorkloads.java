@@ -142,10 +142,9 @@ final class SupervisorWorkloads {
             report.note("s=" + count + ": " + onA + " children on A; after the fault B and C run " + local
                     + ", having started " + started + " incarnations in all (including the initial placement); "
                     + "the later of B and C installed the view without A "
-                    + (viewUs > 0 ? (viewUs - faultUs) / 1000.0 + " ms after the fault" : "(not seen)")
+                    + (viewUs > 0 ? since(faultUs, viewUs) + " ms after the fault" : "(not seen)")
                     + (a.reapedUs() > 0
-                            ? "; A's process was gone (reaped) " + (a.reapedUs() - faultUs) / 1000.0
-                                    + " ms after SIGKILL"
+                            ? "; A's process was gone (reaped) " + since(faultUs, a.reapedUs()) + " ms after SIGKILL"
                             : ""));
             switch (fault) {
                 case "failover" -> {
