@@ -130,6 +130,14 @@ public final class Registry {
         return write(now -> server.unsubscribe(ref));
     }
 
+    /**
+     * How this node's replica sees each other node: in view or not, visible or hidden, an unanswered digest. Taken on
+     * the replica's thread (it waits like a write), for operators and diagnostics.
+     */
+    public List<PeerStatus> peerStatus() {
+        return write(server::peerStatus);
+    }
+
     // ---- reads (any thread, no network) ------------------------------------------------------------------------
 
     /** The process {@code name} resolves to on this node, or null. Allocates nothing. */

@@ -929,6 +929,20 @@ public final class RegistryServer implements Component {
         }
     }
 
+    /** How this replica sees every other node it holds or expects a slice of, ordered by node. Component thread. */
+    public List<PeerStatus> peerStatus(long nowNs) {
+        List<PeerStatus> status = new ArrayList<>(peers.size());
+        peers.forEach((node, peer) -> status.add(new PeerStatus(
+                node,
+                peer.inView,
+                visible.contains(node),
+                peer.awaiting,
+                peer.round,
+                peer.round == 0 ? -1 : (nowNs - peer.digestSentNs) / 1_000_000,
+                state.entries(node).size())));
+        return status;
+    }
+
     // ---- for tests and invariants (component thread or a stopped simulation) -------------------------------------
 
     /** The names this node's own slice holds. */

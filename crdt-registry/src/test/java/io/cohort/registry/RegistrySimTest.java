@@ -256,6 +256,10 @@ class RegistrySimTest {
             sim.check(() -> assertThat(reg(sim, "n2").heldSlices())
                     .as("hidden, not deleted")
                     .contains(RegistrySim.id(sim, "n1")));
+            sim.check(() -> assertThat(peerStatus(sim, "n2", "n1"))
+                    .as("what an operator reads on n2 about n1")
+                    .extracting(PeerStatus::inView, PeerStatus::visible, PeerStatus::entriesHeld)
+                    .containsExactly(false, false, 200));
             for (int i = 0; i < 10; i++) {
                 sim.node("n1").processes().exit(pids.get(i), ExitReason.KILLED);
             }
@@ -266,8 +270,23 @@ class RegistrySimTest {
                 assertThat(reg(sim, "n2").size()).isEqualTo(190);
                 assertThat(reg(sim, "n2").whereis("k5")).isNull();
                 assertThat(reg(sim, "n2").whereis("k50")).isEqualTo(pids.get(50));
+                assertThat(peerStatus(sim, "n2", "n1"))
+                        .extracting(PeerStatus::inView, PeerStatus::visible, PeerStatus::awaitingAnswer)
+                        .containsExactly(true, true, false);
+                assertThat(peerStatus(sim, "n2", "n1").entriesHeld()).isEqualTo(190);
             });
         });
+    }
+
+    /** {@code observer}'s replication status of {@code peer}, taken on the observer's replica. */
+    private static PeerStatus peerStatus(SimCluster sim, String observer, String peer) {
+        List<PeerStatus> status = new ArrayList<>();
+        sim.execute(observer, RegistryServer.class, (r, now) -> status.addAll(r.peerStatus(now)));
+        sim.runFor(Duration.ofMillis(1));
+        return status.stream()
+                .filter(s -> s.node().equals(RegistrySim.id(sim, peer)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(observer + " has no status of " + peer + ": " + status));
     }
 
     @Test

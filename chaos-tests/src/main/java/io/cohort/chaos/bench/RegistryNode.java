@@ -39,7 +39,8 @@ import java.util.function.Supplier;
  *       plane's fault injection; a registers {@code K} names, then b (on the file {@code b-go} in {@code SIGNAL_DIR})
  *       registers the same names; on the file {@code heal} every node lifts the partition and reports when it holds
  *       the merged view, and when every name resolves to a's process (the earlier registration wins) — on b, also
- *       when all K losers have ended with {@code name_conflict}.
+ *       when all K losers have ended with {@code name_conflict}. The processes end on the file {@code done}, once
+ *       every node has resolved.
  * </ul>
  */
 public final class RegistryNode {
@@ -245,20 +246,24 @@ public final class RegistryNode {
         awaitTrue(() -> node.view().size() == 3, "the merged view");
         report(node, Map.of("merged_us", Long.toString(StandaloneNode.nowUs())));
         NodeId winnerNode = a;
+        long[] agreedUs = {0};
         awaitTrue(
                 () -> {
-                    for (int i = 0; i < conflicts; i++) {
-                        Pid owner = registry.whereis("c-" + i);
-                        if (owner == null || !owner.node().equals(winnerNode)) {
-                            return false;
+                    if (agreedUs[0] == 0) {
+                        for (int i = 0; i < conflicts; i++) {
+                            Pid owner = registry.whereis("c-" + i);
+                            if (owner == null || !owner.node().equals(winnerNode)) {
+                                return false;
+                            }
                         }
+                        agreedUs[0] = StandaloneNode.nowUs();
                     }
                     return !role.equals("conflict-b") || endedByConflict.get() >= conflicts;
                 },
                 () -> "one owner per name: " + notOwnedBy(registry, conflicts, winnerNode) + "; "
                         + endedByConflict.get() + " of this node's " + conflicts
-                        + " processes ended by name_conflict; view " + node.view() + "; counters "
-                        + nonZeroCounters(node));
+                        + " processes ended by name_conflict; view " + node.view() + "; peers "
+                        + registry.peerStatus() + "; counters " + nonZeroCounters(node));
         long resolvedUs = StandaloneNode.nowUs();
         Counter lost = node.meterRegistry()
                 .find("registry.conflicts.lost")
@@ -270,10 +275,13 @@ public final class RegistryNode {
                 Map.of(
                         "resolved_us",
                         Long.toString(resolvedUs),
+                        "agreed_us",
+                        Long.toString(agreedUs[0]),
                         "losers_ended",
                         Integer.toString(endedByConflict.get()),
                         "conflicts_lost",
                         Long.toString(lost == null ? 0 : (long) lost.count())));
+        awaitTrue(() -> Files.exists(signals.resolve("done")), "every node resolved");
         forever.countDown();
     }
 

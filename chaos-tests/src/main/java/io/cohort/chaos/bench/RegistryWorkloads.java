@@ -190,6 +190,7 @@ final class RegistryWorkloads {
             Files.createFile(signals.resolve("heal"));
             long mergedUs = 0;
             long resolvedUs = 0;
+            long agreedUs = 0;
             for (String name : NODES) {
                 NodeProcess process = cluster.process(name);
                 NodeEvent merged = process.await(e -> e.fields().containsKey("merged_us"), BOUND);
@@ -197,9 +198,15 @@ final class RegistryWorkloads {
                 mergedUs = Math.max(mergedUs, Long.parseLong(merged.fields().get("merged_us")));
                 resolvedUs =
                         Math.max(resolvedUs, Long.parseLong(resolved.fields().get("resolved_us")));
+                agreedUs = Math.max(agreedUs, Long.parseLong(resolved.fields().get("agreed_us")));
             }
+            // Only now may the winners end: a node that resolved early must not take its names away from one
+            // that is still resolving (seen: B got A's sync late, and found A's names already gone).
+            Files.createFile(signals.resolve("done"));
             NodeEvent loser = cluster.process("b").await(e -> e.fields().containsKey("losers_ended"), BOUND);
             report.note("k=" + k + ": membership merged " + (mergedUs - healUs) / 1000 + " ms after the heal; "
+                    + "every node resolved every name to A's process " + (agreedUs - mergedUs) / 1000
+                    + " ms after that; "
                     + "losers ended by name_conflict on B: " + loser.fields().get("losers_ended")
                     + ", registry.conflicts.lost on B: " + loser.fields().get("conflicts_lost"));
             report.metric("reg_conflict_resolve_k" + k, (resolvedUs - healUs) / 1000.0, "ms");
@@ -211,6 +218,7 @@ final class RegistryWorkloads {
         } finally {
             Files.deleteIfExists(signals.resolve("b-go"));
             Files.deleteIfExists(signals.resolve("heal"));
+            Files.deleteIfExists(signals.resolve("done"));
             Files.deleteIfExists(signals);
         }
     }

@@ -44,9 +44,9 @@ import java.util.stream.Collectors;
  *       fd.timeout</td></tr>
  *   <tr><td>fd.verify-timeout</td><td>COHORT_VERIFY_SUSPECT_TIMEOUT_MS</td><td>250ms</td><td>how long a
  *       heartbeat suspect may answer before it is excluded</td></tr>
- *   <tr><td>merge.min-interval</td><td>COHORT_MERGE_MIN_INTERVAL_MS</td><td>200ms</td><td>MERGE3 lower
+ *   <tr><td>merge.min-interval</td><td>COHORT_MERGE_MIN_INTERVAL_MS</td><td>100ms</td><td>MERGE3 lower
  *       bound</td></tr>
- *   <tr><td>merge.max-interval</td><td>COHORT_MERGE_MAX_INTERVAL_MS</td><td>800ms</td><td>MERGE3 upper
+ *   <tr><td>merge.max-interval</td><td>COHORT_MERGE_MAX_INTERVAL_MS</td><td>400ms</td><td>MERGE3 upper
  *       bound</td></tr>
  *   <tr><td>join.timeout</td><td>COHORT_JOIN_TIMEOUT_MS</td><td>2s</td><td>wait for a join response per
  *       attempt</td></tr>

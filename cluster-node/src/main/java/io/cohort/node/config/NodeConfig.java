@@ -217,8 +217,8 @@ public record NodeConfig(
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(1),
                 Duration.ofMillis(250),
-                Duration.ofMillis(200),
-                Duration.ofMillis(800),
+                Duration.ofMillis(100),
+                Duration.ofMillis(400),
                 Duration.ofSeconds(2));
 
         public Timing {

@@ -60,6 +60,14 @@ final class MembershipStack {
     /** The largest TCP frame accepted: a bundle is at most 64 KB, so this leaves ample room. */
     static final int MAX_FRAME_BYTES = 1 << 20;
 
+    /**
+     * How often NAKACK2 and UNICAST3 look for messages to retransmit (JGroups: 1 s and 500 ms). Over TCP a message is
+     * lost only when a connection breaks or a partition drops it; the first messages after a heal wait behind that
+     * lost one until it is retransmitted. Seen: a registry's digest answers held 600 ms after a merge view by
+     * messages dropped when the partition began. Checking costs one pass over the open connections.
+     */
+    static final long RETRANSMIT_INTERVAL_MS = 100;
+
     private MembershipStack() {}
 
     static Built build(NodeConfig config, boolean faultInjection, Metrics metrics, RateLimitedLog log)
@@ -172,9 +180,14 @@ final class MembershipStack {
         NAKACK2 nakack = new NAKACK2();
         // TCP has no IP multicast; retransmissions go point to point.
         nakack.setValue("use_mcast_xmit", false);
+        nakack.setValue("xmit_interval", RETRANSMIT_INTERVAL_MS);
         stack.add(nakack);
 
-        stack.add(new UNICAST3());
+        UNICAST3 unicast = new UNICAST3();
+        unicast.setValue("xmit_interval", RETRANSMIT_INTERVAL_MS);
+        // A receiver that lost a sender's first seqno asks for it again after this, not after JGroups' 2 s.
+        unicast.setValue("sync_min_interval", 2 * RETRANSMIT_INTERVAL_MS);
+        stack.add(unicast);
 
         STABLE stable = new STABLE();
         // The control plane multicasts little (views, STABLE itself); frequent, cheap gossip keeps buffers small.
