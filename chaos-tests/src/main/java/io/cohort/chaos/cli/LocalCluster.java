@@ -70,18 +70,28 @@ public final class LocalCluster implements AutoCloseable {
         env.put("COHORT_DISCOVERY", "TCPPING");
         env.put("COHORT_SEEDS", seeds());
         env.putAll(workloadEnv);
-        NodeProcess process = NodeProcess.start(
-                name,
-                System.getProperty("java.class.path"),
-                mainClass,
-                // 1 GiB: a benchmark node holds 100000 processes (about 3 KB of heap each, most of it the parked
-                // virtual thread's stack) and their memberships; at 512 MiB it spent the timed phase in full GCs.
-                List.of("-Xmx1g", "-XX:+UseParallelGC", "-Djava.net.preferIPv4Stack=true"),
-                env,
-                onEvent);
+        NodeProcess process =
+                NodeProcess.start(name, System.getProperty("java.class.path"), mainClass, jvmOptions(), env, onEvent);
         processes.put(name, process);
         started.add(process);
         return process;
+    }
+
+    /**
+     * The node JVMs' options: {@code COHORT_NODE_JVM_OPTIONS} (space-separated) when set, else a 1 GiB parallel-GC
+     * heap. 1 GiB: a benchmark node holds 100000 processes (about 3 KB of heap each, most of it the parked virtual
+     * thread's stack) and their memberships; at 512 MiB it spent the timed phase in full GCs.
+     */
+    static List<String> jvmOptions() {
+        String custom = System.getenv("COHORT_NODE_JVM_OPTIONS");
+        List<String> options = new ArrayList<>();
+        if (custom != null && !custom.isBlank()) {
+            options.addAll(List.of(custom.trim().split("\\s+")));
+        } else {
+            options.addAll(List.of("-Xmx1g", "-XX:+UseParallelGC"));
+        }
+        options.add("-Djava.net.preferIPv4Stack=true");
+        return options;
     }
 
     public NodeProcess process(String name) {

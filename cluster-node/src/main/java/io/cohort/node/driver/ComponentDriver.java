@@ -50,8 +50,8 @@ import java.util.function.LongFunction;
  * <p><b>Sends leave the turn.</b> A handler's control-plane sends are queued, in turn order, and sent by the thread
  * that handled them once it has let go of the turn (one thread sends at a time, so the order holds). A send can take
  * a while — JGroups may wait for flow-control credits from a slow receiver — and holding the turn meanwhile made every
- * caller wait behind it. The owner thread lets go of the turn after any event that sent, so a send never waits for
- * the events queued behind the one that made it.
+ * caller wait behind it. The owner thread lets go of the turn to send once a send has waited {@link #SEND_WAIT_NS}
+ * (or after the event that made it, if that event took longer), so a send never waits for a whole backlog.
  *
  * <p><b>Failures.</b> A handler that throws is a bug in the component: the error is logged and counted
  * ({@code component.handler.failed}) and the next event is handled; the driver never dies of it.
@@ -59,6 +59,9 @@ import java.util.function.LongFunction;
 public final class ComponentDriver implements AutoCloseable {
 
     static final long TIMER_RETRY_NS = 1_000_000;
+    /** Longest a handler's send waits for the events queued behind its own before the owner thread sends it. */
+    static final long SEND_WAIT_NS = 1_000_000;
+
     private static final System.Logger LOG = System.getLogger(ComponentDriver.class.getName());
 
     private final Component component;
@@ -323,21 +326,30 @@ public final class ComponentDriver implements AutoCloseable {
     }
 
     /**
-     * Handles queued events in order until the inbox is empty or a handler queued a send (at least one event per
-     * turn); the caller holds the turn. A send then goes out at once instead of waiting for the rest of a backlog:
-     * seen, a digest answer held 280 ms behind a registry's joins of three large syncs. True once stopped.
+     * Handles queued events in order until the inbox is empty, or until a queued send has waited {@link #SEND_WAIT_NS}
+     * (checked after each event, so a long event sends right after it); the caller holds the turn. Sends made by a
+     * stream of short events still leave together, and none waits for a whole backlog: seen, a digest answer held
+     * 280 ms behind a registry's joins of three large syncs. True once stopped.
      */
     private boolean drainUntilSend() {
-        for (int handled = 0; !stopped; handled++) {
-            if (handled > 0 && !outbox.isEmpty()) {
-                break;
-            }
+        long firstSendNs = 0;
+        boolean waiting = false;
+        while (!stopped) {
             Event event = inbox.poll();
             if (event == null) {
                 break;
             }
             if (handle(event)) {
                 stopped = true;
+            }
+            if (!outbox.isEmpty()) {
+                long nowNs = clock.nowNs();
+                if (!waiting) {
+                    waiting = true;
+                    firstSendNs = nowNs;
+                } else if (nowNs - firstSendNs >= SEND_WAIT_NS) {
+                    break;
+                }
             }
         }
         return stopped;

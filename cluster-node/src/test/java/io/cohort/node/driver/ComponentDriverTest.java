@@ -159,6 +159,40 @@ class ComponentDriverTest {
     }
 
     @Test
+    void aSendDoesNotWaitForTheWholeBacklogBehindItsEvent() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean sentBeforeLastEvent = new java.util.concurrent.atomic.AtomicBoolean();
+        Recorder recorder = new Recorder() {
+            @Override
+            public void onMessage(NodeId from, byte[] payload, long nowNs) {
+                switch (payload[0]) {
+                    case 1 -> context.transport().send(PEER, new byte[] {1});
+                    case 2 -> { // a slow event: a large join, say
+                        long until = System.nanoTime() + 3 * ComponentDriver.SEND_WAIT_NS;
+                        while (System.nanoTime() < until) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    default -> { // the rest of the backlog: the answer sent at 1 must be out by now
+                        await().atMost(BOUND).until(() -> !controlPlane.sent.isEmpty());
+                        sentBeforeLastEvent.set(true);
+                    }
+                }
+            }
+        };
+        try (ComponentDriver driver = driver(recorder, 16)) {
+            driver.start();
+            driver.deliverView(MembershipView.of(new ViewId(SELF, 1), List.of(SELF, PEER)));
+            CountDownLatch release = holdTheTurn(driver);
+            for (byte i = 1; i <= 3; i++) {
+                driver.deliverMessage(PEER, new byte[] {i}); // queued behind the held turn: one backlog
+            }
+            release.countDown();
+            await().atMost(BOUND.multipliedBy(2)).untilTrue(sentBeforeLastEvent);
+            assertThat(controlPlane.sent).containsExactly("b#1 recorder 1");
+        }
+    }
+
+    @Test
     void aFullInboxMakesTheDelivererWaitInsteadOfDropping() throws Exception {
         Recorder recorder = new Recorder();
         try (ComponentDriver driver = driver(recorder, 1)) {
@@ -297,7 +331,7 @@ class ComponentDriverTest {
     }
 
     /** Records every event; fails loudly if two handlers ever overlap. */
-    private static final class Recorder implements Component {
+    private static class Recorder implements Component {
         static final byte[] POISON = {-1};
         final List<String> events = new CopyOnWriteArrayList<>();
         final AtomicInteger inside = new AtomicInteger();
