@@ -936,7 +936,7 @@ public final class RegistryServer implements Component {
                 node,
                 peer.inView,
                 visible.contains(node),
-                peer.awaiting,
+                peer.inView && peer.awaiting, // a digest to a node out of view is not waited for
                 peer.round,
                 peer.round == 0 ? -1 : (nowNs - peer.digestSentNs) / 1_000_000,
                 state.entries(node).size())));

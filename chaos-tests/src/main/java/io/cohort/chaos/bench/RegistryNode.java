@@ -263,7 +263,7 @@ public final class RegistryNode {
                 () -> "one owner per name: " + notOwnedBy(registry, conflicts, winnerNode) + "; "
                         + endedByConflict.get() + " of this node's " + conflicts
                         + " processes ended by name_conflict; view " + node.view() + "; peers "
-                        + registry.peerStatus() + "; counters " + nonZeroCounters(node));
+                        + peerStatus(registry) + "; counters " + nonZeroCounters(node));
         long resolvedUs = StandaloneNode.nowUs();
         Counter lost = node.meterRegistry()
                 .find("registry.conflicts.lost")
@@ -307,6 +307,15 @@ public final class RegistryNode {
             }
         }
         return count + " names not owned by " + winner + (first == null ? "" : " (first: " + first + ")");
+    }
+
+    /** The replica's view of its peers, or why it could not be had (a wedged replica must not hide the failure). */
+    private static String peerStatus(Registry registry) {
+        try {
+            return registry.peerStatus().toString();
+        } catch (RuntimeException e) {
+            return "unavailable: " + e;
+        }
     }
 
     /**

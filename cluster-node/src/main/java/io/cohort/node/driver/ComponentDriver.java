@@ -51,7 +51,10 @@ import java.util.function.LongFunction;
  * that handled them once it has let go of the turn (one thread sends at a time, so the order holds). A send can take
  * a while — JGroups may wait for flow-control credits from a slow receiver — and holding the turn meanwhile made every
  * caller wait behind it. The owner thread lets go of the turn to send once a send has waited {@link #SEND_WAIT_NS}
- * (or after the event that made it, if that event took longer), so a send never waits for a whole backlog.
+ * from the start of the event that made it (checked after each event), so a send never waits for a whole backlog.
+ * A send blocked on flow control holds up the owner thread, not the turn: callers keep handling events, and once
+ * the inbox is full the control plane's delivery thread waits too (UFC sends anyway after its 5 s
+ * {@code max_block_time}, so two nodes sending to each other cannot stall each other for longer).
  *
  * <p><b>Failures.</b> A handler that throws is a bug in the component: the error is logged and counted
  * ({@code component.handler.failed}) and the next event is handled; the driver never dies of it.
@@ -86,6 +89,9 @@ public final class ComponentDriver implements AutoCloseable {
     /** Control-plane sends made in the turn, in turn order, waiting for {@link #sendOutbox}. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Outgoing> outbox =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** When the event handled last began; read by the turn's holder only. */
+    private long lastEventStartNs;
+
     /** Held by the one thread sending the outbox. */
     private final java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -327,9 +333,11 @@ public final class ComponentDriver implements AutoCloseable {
 
     /**
      * Handles queued events in order until the inbox is empty, or until a queued send has waited {@link #SEND_WAIT_NS}
-     * (checked after each event, so a long event sends right after it); the caller holds the turn. Sends made by a
-     * stream of short events still leave together, and none waits for a whole backlog: seen, a digest answer held
-     * 280 ms behind a registry's joins of three large syncs. True once stopped.
+     * since the start of the event that made it; the caller holds the turn. Handlers are never interrupted, so a send
+     * waits for at most max(1 ms, the rest of its own event and the next one): sends made by a stream of short events
+     * still leave together, and none waits for a whole backlog (seen: a digest answer held 280 ms behind a registry's
+     * joins of three large syncs). While another thread is sending, the owner keeps handling events: that thread
+     * sends ours too. True once stopped.
      */
     private boolean drainUntilSend() {
         long firstSendNs = 0;
@@ -342,12 +350,14 @@ public final class ComponentDriver implements AutoCloseable {
             if (handle(event)) {
                 stopped = true;
             }
-            if (!outbox.isEmpty()) {
-                long nowNs = clock.nowNs();
+            if (outbox.isEmpty()) {
+                waiting = false; // another thread sent what was queued
+            } else {
                 if (!waiting) {
                     waiting = true;
-                    firstSendNs = nowNs;
-                } else if (nowNs - firstSendNs >= SEND_WAIT_NS) {
+                    firstSendNs = lastEventStartNs;
+                }
+                if (clock.nowNs() - firstSendNs >= SEND_WAIT_NS && !sending.get()) {
                     break;
                 }
             }
@@ -374,6 +384,7 @@ public final class ComponentDriver implements AutoCloseable {
     /** Handles one event while holding the turn; true for the last one (stop). */
     private boolean handle(Event event) {
         long nowNs = clock.nowNs();
+        lastEventStartNs = nowNs;
         try {
             switch (event) {
                 case Event.Start start -> component.onStart(context, nowNs);

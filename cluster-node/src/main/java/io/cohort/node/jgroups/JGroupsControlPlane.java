@@ -52,6 +52,10 @@ public final class JGroupsControlPlane implements ControlPlane {
 
     private static final System.Logger LOG = System.getLogger(JGroupsControlPlane.class.getName());
 
+    static {
+        routeJGroupsLogging();
+    }
+
     private final NodeConfig config;
     private final NodeId self;
     private final Map<String, String> attributes;
@@ -339,6 +343,27 @@ public final class JGroupsControlPlane implements ControlPlane {
         return known != null
                 ? Optional.of(known.node())
                 : IdentityAddress.decode(src).map(Identity::node);
+    }
+
+    /**
+     * JGroups logs through SLF4J whenever its API is on the class path, even with no binding behind it: then every
+     * JGroups warning (a merge that failed, a message it dropped) goes nowhere. Test containers bring the API without
+     * a binding, so the benchmark and demo nodes had exactly that. Without a binding (SLF4J 1's
+     * {@code StaticLoggerBinder} or an SLF4J 2 provider), JGroups logs through {@code java.util.logging}, like the
+     * rest of Cohort; with one, or when the application chose a logger already, nothing changes.
+     */
+    static void routeJGroupsLogging() {
+        if (org.jgroups.logging.LogFactory.getCustomLogFactory() != null
+                || org.jgroups.logging.LogFactory.useJdkLogger()
+                || !org.jgroups.logging.LogFactory.IS_SLF4J_AVAILABLE) {
+            return;
+        }
+        ClassLoader loader = JGroupsControlPlane.class.getClassLoader();
+        boolean bound = loader.getResource("org/slf4j/impl/StaticLoggerBinder.class") != null
+                || loader.getResource("META-INF/services/org.slf4j.spi.SLF4JServiceProvider") != null;
+        if (!bound) {
+            org.jgroups.logging.LogFactory.useJdkLogger(true);
+        }
     }
 
     /** Builds a {@link JGroupsControlPlane}; only the config is required. */

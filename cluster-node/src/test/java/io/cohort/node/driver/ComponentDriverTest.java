@@ -160,22 +160,37 @@ class ComponentDriverTest {
 
     @Test
     void aSendDoesNotWaitForTheWholeBacklogBehindItsEvent() throws Exception {
+        // 1 sends, 2 is slow (a large join, say), 3 expects 1's send to be out
+        assertSentBeforeTheLastEvent(new String[] {"send", "slow", "expect"});
+    }
+
+    @Test
+    void aSlowEventThatSentSendsRightAfterItself() throws Exception {
+        assertSentBeforeTheLastEvent(new String[] {"send+slow", "expect"});
+    }
+
+    /**
+     * Queues one message per step behind a held turn (one backlog) and lets the owner thread handle them: the last
+     * step waits (bounded) for the first step's send to reach the control plane.
+     */
+    private void assertSentBeforeTheLastEvent(String[] steps) throws Exception {
         java.util.concurrent.atomic.AtomicBoolean sentBeforeLastEvent = new java.util.concurrent.atomic.AtomicBoolean();
         Recorder recorder = new Recorder() {
             @Override
             public void onMessage(NodeId from, byte[] payload, long nowNs) {
-                switch (payload[0]) {
-                    case 1 -> context.transport().send(PEER, new byte[] {1});
-                    case 2 -> { // a slow event: a large join, say
-                        long until = System.nanoTime() + 3 * ComponentDriver.SEND_WAIT_NS;
-                        while (System.nanoTime() < until) {
-                            Thread.onSpinWait();
-                        }
+                String step = steps[payload[0]];
+                if (step.startsWith("send")) {
+                    context.transport().send(PEER, new byte[] {payload[0]});
+                }
+                if (step.endsWith("slow")) {
+                    long until = System.nanoTime() + 3 * ComponentDriver.SEND_WAIT_NS;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
                     }
-                    default -> { // the rest of the backlog: the answer sent at 1 must be out by now
-                        await().atMost(BOUND).until(() -> !controlPlane.sent.isEmpty());
-                        sentBeforeLastEvent.set(true);
-                    }
+                }
+                if (step.equals("expect")) {
+                    await().atMost(BOUND).until(() -> !controlPlane.sent.isEmpty());
+                    sentBeforeLastEvent.set(true);
                 }
             }
         };
@@ -183,12 +198,12 @@ class ComponentDriverTest {
             driver.start();
             driver.deliverView(MembershipView.of(new ViewId(SELF, 1), List.of(SELF, PEER)));
             CountDownLatch release = holdTheTurn(driver);
-            for (byte i = 1; i <= 3; i++) {
-                driver.deliverMessage(PEER, new byte[] {i}); // queued behind the held turn: one backlog
+            for (byte i = 0; i < steps.length; i++) {
+                driver.deliverMessage(PEER, new byte[] {i});
             }
             release.countDown();
             await().atMost(BOUND.multipliedBy(2)).untilTrue(sentBeforeLastEvent);
-            assertThat(controlPlane.sent).containsExactly("b#1 recorder 1");
+            assertThat(controlPlane.sent).containsExactly("b#1 recorder 0");
         }
     }
 
