@@ -201,8 +201,8 @@ public record NodeConfig(
      * @param fdInterval heartbeat interval; below {@code fdTimeout}
      * @param verifySuspectTimeout how long a heartbeat suspect may answer before it is excluded
      * @param mergeMinInterval lower bound between MERGE3 announcements
-     * @param mergeMaxInterval upper bound between MERGE3 announcements, and the interval of MERGE3's check for
-     *     subgroups: a healed partition is noticed within about twice this
+     * @param mergeMaxInterval upper bound between MERGE3 announcements; MERGE3 checks for subgroups every 1.6 times
+     *     this, so a healed partition is noticed within about 2.6 times this
      * @param joinTimeout how long one join attempt waits for the coordinator's answer
      */
     public record Timing(

@@ -156,9 +156,8 @@ final class MembershipStack {
         MERGE3 merge = new MERGE3();
         merge.setValue("min_interval", timing.mergeMinInterval().toMillis());
         merge.setValue("max_interval", timing.mergeMaxInterval().toMillis());
-        // JGroups checks for subgroups every 1.6 max_interval by default; every max_interval is enough to have seen
-        // an announcement from every reachable coordinator, and heals a partition sooner.
-        merge.setValue("check_interval", timing.mergeMaxInterval().toMillis());
+        // The check for subgroups runs every 1.6 max_interval: JGroups raises any check_interval <= max_interval to
+        // that (so every member has announced itself at least once between two checks); 640 ms by default.
         stack.add(merge);
 
         FD_ALL3 heartbeats = new FD_ALL3();
