@@ -119,6 +119,9 @@ public final class PgBenchNode {
         report(node, Map.of("slow_joins", Long.toString(slowJoins), "slow_join_ms", Long.toString(slowNs / 1_000_000)));
         report(node, Map.of("join_end_us", Long.toString(StandaloneNode.nowUs()), "join_rate", Long.toString((long)
                 (members * 1e9 / elapsedNs))));
+        // Not before C has seen every member: the full collections of heapAfterGc stop this JVM for up to a second,
+        // and the scope's last delta may not have left yet (seen: C trailing A's last join by 1.1 s, A's GC).
+        awaitTrigger(triggers, "measure");
         long perMember = (heapAfterGc() - baseline) / members;
         report(node, Map.of("local_bytes_per_member", Long.toString(perMember)));
         awaitTrigger(triggers, "exit");

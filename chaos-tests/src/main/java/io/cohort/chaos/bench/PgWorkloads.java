@@ -103,6 +103,7 @@ final class PgWorkloads {
                     + slow.fields().get("slow_joins") + ", " + slow.fields().get("slow_join_ms")
                     + " ms in all (garbage-collection pauses, and waits for a core shared with B and C)");
             NodeEvent seen = await(c, "seen_all_us");
+            trigger(triggers, "measure"); // A measures its heap only now: its full GCs would delay its last delta
             NodeEvent local = await(a, "local_bytes_per_member");
             NodeEvent reads = await(c, "members_rate");
             trigger(triggers, "exit");
