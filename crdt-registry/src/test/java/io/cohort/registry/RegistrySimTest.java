@@ -388,7 +388,11 @@ class RegistrySimTest {
                 }
             });
             sim.resume("n3");
-            sim.runUntil("n3 back", () -> sim.node("n1").view().contains(RegistrySim.id(sim, "n3")), BOUND);
+            sim.runUntil("n3's first answer to n1 lost", () -> lostOnce.contains("n3->n1"), BOUND);
+            sim.check(() -> assertThat(peerStatus(sim, "n1", "n3"))
+                    .as("what an operator reads on n1 while its digest to n3 is unanswered")
+                    .extracting(PeerStatus::inView, PeerStatus::visible, PeerStatus::awaitingAnswer)
+                    .containsExactly(true, false, true));
             settle(sim, "merged although the first syncs were lost");
             sim.check(() -> {
                 assertThat(lostOnce).as("syncs lost").contains("n3->n1", "n1->n3");
