@@ -29,8 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <ul>
  *   <li>{@code idle}: only holds the scope.
+ *   <li>{@code bystander} (B): holds the scope, sees the warm-up pass, waits for its JIT and reports {@code ready}.
  *   <li>{@code joiner} (A): spawns {@code P} idle processes, then on {@code join} joins them round-robin to {@code G}
- *       groups, one call each, after a warm-up of {@code WARMUP} joins and leaves in the same scope; on
+ *       groups, one call each, after two warm-up rounds of {@code WARMUP} joins and leaves in the same scope; on
  *       {@code exit} makes them all exit.
  *   <li>{@code observer} (C): watches how many of node {@code A_NAME}'s members it knows; reports the first and the
  *       complete sighting and when they are all gone again; measures the heap per remote member and the read rates.
@@ -43,6 +44,9 @@ public final class PgBenchNode {
 
     static final String SCOPE = "bench";
     static final String FAN_GROUP = "fan";
+    /** How often A joins and leaves its warm-up members before the timed joins. */
+    static final int WARMUP_ROUNDS = 2;
+
     private static final int PAYLOAD_BYTES = 100;
 
     private PgBenchNode() {}
@@ -64,6 +68,7 @@ public final class PgBenchNode {
                 case "joiner" -> joiner(node, groups, env, triggers);
                 case "observer" -> observer(node, scope, groups, env);
                 case "fanout" -> fanout(node, groups, env, triggers);
+                case "bystander" -> bystander(node, scope, env);
                 default -> report(node, Map.of("idle", "1"));
             }
             new CountDownLatch(1).await(); // until the workload ends this process
@@ -82,22 +87,41 @@ public final class PgBenchNode {
         // fall back to 0), so the JIT has compiled the join path here and the delta path on B and C. A warm-up of a
         // tenth of the size in a scope of its own left the compilers of all three nodes busy through the timed joins:
         // about a core of this 2-core machine, and half the join rate.
-        List<Pid> warmPids = new ArrayList<>(warmup);
-        for (int i = 0; i < warmup; i++) {
-            Pid pid = runtime.spawn(self -> self.receive());
-            warmPids.add(pid);
-            groups.join("g" + (i % groupCount), pid);
+        // The processes are spawned first and then joined back to back, as in the timed part: joins interleaved with
+        // spawns made smaller deltas, and the timed part's larger ones took the compilers of all three nodes through
+        // new branches and loops (deoptimizations and recompilations at its start, about a third of both cores).
+        // Two rounds of it: the leaves of the first round left profiles that the timed joins right after them broke
+        // again (deoptimizations of the delta path on B and C at the timed start); after a second round the
+        // compiled code has seen both.
+        for (int round = 0; round < WARMUP_ROUNDS; round++) {
+            List<Pid> warmPids = new ArrayList<>(warmup);
+            for (int i = 0; i < warmup; i++) {
+                warmPids.add(runtime.spawn(self -> self.receive()));
+            }
+            for (int i = 0; i < warmup; i++) {
+                groups.join("g" + (i % groupCount), warmPids.get(i));
+            }
+            report(node, Map.of("warm_joined_" + round, Integer.toString(warmup)));
+            awaitTrigger(triggers, "warm-leave-" + round);
+            for (int i = 0; i < warmup; i++) {
+                groups.leave("g" + (i % groupCount), warmPids.get(i));
+            }
+            warmPids.forEach(pid -> runtime.send(pid, "end")); // not members any more: their exits change nothing
+            awaitCondition(() -> warmPids.stream().noneMatch(runtime::isAlive), "the warm-up processes to end");
         }
-        report(node, Map.of("warm_joined", Integer.toString(warmup)));
-        awaitTrigger(triggers, "warm-leave");
-        for (int i = 0; i < warmup; i++) {
-            groups.leave("g" + (i % groupCount), warmPids.get(i));
-        }
-        warmPids.forEach(pid -> runtime.send(pid, "end")); // not members any more: their exits change nothing here
         List<Pid> pids = new ArrayList<>(members);
+        CountDownLatch started = new CountDownLatch(members);
         for (int i = 0; i < members; i++) {
-            pids.add(runtime.spawn(self -> self.receive())); // ends at its first message
+            pids.add(runtime.spawn(self -> {
+                started.countDown();
+                self.receive(); // ends at its first message
+            }));
         }
+        // Every process has run up to its receive, so the stacks they park with (about 1 KB each) exist now and the
+        // full collections below move them to the old generation. Spawned but not yet run, they got their stacks
+        // during the timed joins instead, and each young collection there copied up to 100 MB of them: 0.1-0.2 s
+        // pauses, half the time of 100000 joins.
+        awaitCondition(() -> started.getCount() == 0, () -> started.getCount() + " processes yet to start");
         long baseline = heapAfterGc();
         Jit.awaitQuiet();
         report(node, Map.of("ready", "1"));
@@ -131,6 +155,45 @@ public final class PgBenchNode {
         }
     }
 
+    // ---- pg_join, pg_exit, pg_crash: node B ----------------------------------------------------------------
+
+    /**
+     * B receives A's deltas like C and does nothing else; it too waits for the warm-up to pass and its JIT to be
+     * quiet before the timed joins, since its compilations take a share of the same two cores.
+     */
+    private static void bystander(Node node, PgScope scope, Map<String, String> env) throws InterruptedException {
+        int warmup = Integer.parseInt(env.getOrDefault("WARMUP", "0"));
+        int groupCount = Integer.parseInt(env.getOrDefault("G", "100"));
+        List<String> names = new ArrayList<>();
+        for (int g = 0; g < groupCount; g++) {
+            names.add("g" + g);
+        }
+        awaitWarmup(node, scope, names, nodeNamed(node, env.getOrDefault("A_NAME", "a")), warmup);
+    }
+
+    /** Sees A's warm-up members come and go ({@link #WARMUP_ROUNDS} times), waits for this JIT to be quiet, and reports {@code ready}. */
+    private static void awaitWarmup(Node node, PgScope scope, List<String> names, NodeId a, int warmup)
+            throws InterruptedException {
+        for (int round = 0; round < WARMUP_ROUNDS; round++) {
+            while (countOf(scope, names, a) < warmup) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            report(node, Map.of("warm_seen_" + round, "1"));
+            while (countOf(scope, names, a) > 0) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+        Jit.awaitQuiet();
+        report(node, Map.of("ready", "1"));
+    }
+
+    private static NodeId nodeNamed(Node node, String name) {
+        return node.view().members().stream()
+                .filter(id -> id.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no node named " + name + " in " + node.view()));
+    }
+
     // ---- pg_join, pg_read, pg_memory, cleanups: node C ---------------------------------------------------------
 
     private static void observer(Node node, PgScope scope, ProcessGroups groups, Map<String, String> env)
@@ -139,23 +202,12 @@ public final class PgBenchNode {
         int groupCount = Integer.parseInt(env.getOrDefault("G", "100"));
         int warmup = Integer.parseInt(env.getOrDefault("WARMUP", "0"));
         String aName = env.getOrDefault("A_NAME", "a");
-        NodeId a = node.view().members().stream()
-                .filter(id -> id.name().equals(aName))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no node named " + aName + " in " + node.view()));
+        NodeId a = nodeNamed(node, aName);
         List<String> names = new ArrayList<>();
         for (int g = 0; g < groupCount; g++) {
             names.add("g" + g);
         }
-        while (countOf(scope, names, a) < warmup) {
-            LockSupport.parkNanos(1_000_000);
-        }
-        report(node, Map.of("warm_seen", "1"));
-        while (countOf(scope, names, a) > 0) {
-            LockSupport.parkNanos(1_000_000);
-        }
-        Jit.awaitQuiet();
-        report(node, Map.of("ready", "1"));
+        awaitWarmup(node, scope, names, a, warmup);
         while (countOf(scope, names, a) == 0) {
             LockSupport.parkNanos(100_000);
         }

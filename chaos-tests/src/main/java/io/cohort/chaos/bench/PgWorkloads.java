@@ -323,13 +323,16 @@ final class PgWorkloads {
                 Integer.toString(members),
                 "TRIGGER_DIR",
                 triggers.toString());
-        cluster.start("b", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "idle"));
+        cluster.start("b", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "bystander"));
         cluster.start("c", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "observer"));
         cluster.start("a", PgBenchNode.class.getName(), with(env, "BENCH_ROLE", "joiner"));
-        await(cluster.process("a"), "warm_joined");
-        await(cluster.process("c"), "warm_seen");
-        trigger(triggers, "warm-leave");
+        for (int round = 0; round < PgBenchNode.WARMUP_ROUNDS; round++) {
+            await(cluster.process("a"), "warm_joined_" + round);
+            await(cluster.process("c"), "warm_seen_" + round);
+            trigger(triggers, "warm-leave-" + round);
+        }
         await(cluster.process("a"), "ready");
+        await(cluster.process("b"), "ready");
         await(cluster.process("c"), "ready");
         trigger(triggers, "join");
     }
