@@ -144,8 +144,9 @@ final class PgWorkloads {
     private static void reportMemory(MembershipRun run, Report report) {
         int p = run.members();
         report.note("heap after GC, delta over the run's members (A's counts pg's own structures only: its processes"
-                + " were spawned before the baseline; C's is the heap with all of A's members known minus the heap once"
-                + " they are all gone, so start-up garbage does not count)");
+                + " were spawned before the baseline; C's is the heap with all of A's members known minus the heap just"
+                + " before the timed joins, after the warm-up rounds; what removing them all freed again on C: "
+                + run.field(run.remoteMemory, "remote_freed_per_member") + " bytes per member)");
         report.metric(
                 "pg_mem_remote_per_member_p" + p, run.field(run.remoteMemory, "remote_bytes_per_member"), "bytes");
         report.metric("pg_mem_local_per_member_p" + p, run.field(run.local, "local_bytes_per_member"), "bytes");

@@ -127,9 +127,17 @@ final class SupervisorWorkloads {
             long lastUs = 0;
             int local = 0;
             long started = 0;
+            StringBuilder perNode = new StringBuilder();
             for (String observer : List.of("b", "c")) {
                 NodeProcess process = cluster.process(observer);
                 NodeEvent moved = await(process, "last_us");
+                perNode.append("; ")
+                        .append(observer.toUpperCase(java.util.Locale.ROOT))
+                        .append(": view ")
+                        .append(since(faultUs, Long.parseLong(moved.fields().get("view_us"))))
+                        .append(" ms, all resolved ")
+                        .append(since(faultUs, Long.parseLong(moved.fields().get("last_us"))))
+                        .append(" ms");
                 firstUs = earliest(firstUs, Long.parseLong(moved.fields().get("first_us")));
                 lastUs = Math.max(lastUs, Long.parseLong(moved.fields().get("last_us")));
                 viewUs = Math.max(viewUs, Long.parseLong(moved.fields().get("view_us")));
@@ -145,7 +153,8 @@ final class SupervisorWorkloads {
                     + (viewUs > 0 ? since(faultUs, viewUs) + " ms after the fault" : "(not seen)")
                     + (a.reapedUs() > 0
                             ? "; A's process was gone (reaped) " + since(faultUs, a.reapedUs()) + " ms after SIGKILL"
-                            : ""));
+                            : "")
+                    + perNode);
             switch (fault) {
                 case "failover" -> {
                     report.metric("sup_failover_children_on_a", onA, "count");
