@@ -84,6 +84,13 @@ final class RegistryWorkloads {
         };
     }
 
+    /** Every node event on stderr when {@code COHORT_BENCH_TRACE} is set, for finding where a run spent its time. */
+    private static void trace(NodeEvent event) {
+        if (System.getenv("COHORT_BENCH_TRACE") != null) {
+            System.err.println(event);
+        }
+    }
+
     /** Sizes to run: {@code N} (one or several, comma-separated), else the given defaults. */
     private static List<Integer> sizes(Map<String, String> params, String key, String defaults) {
         return java.util.Arrays.stream(params.getOrDefault(key, defaults).split(","))
@@ -98,17 +105,39 @@ final class RegistryWorkloads {
      */
     private static void startRegistration(LocalCluster cluster, int n, Map<String, String> observerEnv)
             throws Exception {
-        Map<String, String> observer = new HashMap<>(observerEnv);
-        observer.put("BENCH_ROLE", "observer");
-        observer.put("N", Integer.toString(n));
-        cluster.start("c", RegistryNode.class.getName(), observer);
-        cluster.start("b", RegistryNode.class.getName(), Map.of("BENCH_ROLE", "observer", "N", Integer.toString(n)));
-        cluster.start("a", RegistryNode.class.getName(), Map.of("BENCH_ROLE", "registrar", "N", Integer.toString(n)));
+        Path signals = Files.createTempDirectory("cohort-reg");
+        try {
+            String dir = signals.toString();
+            Map<String, String> observer = new HashMap<>(observerEnv);
+            observer.put("BENCH_ROLE", "observer");
+            observer.put("N", Integer.toString(n));
+            observer.put("SIGNAL_DIR", dir);
+            cluster.start("c", RegistryNode.class.getName(), observer);
+            cluster.start(
+                    "b",
+                    RegistryNode.class.getName(),
+                    Map.of("BENCH_ROLE", "observer", "N", Integer.toString(n), "SIGNAL_DIR", dir));
+            cluster.start(
+                    "a",
+                    RegistryNode.class.getName(),
+                    Map.of("BENCH_ROLE", "registrar", "N", Integer.toString(n), "SIGNAL_DIR", dir));
+            // A's warm-up, then B's and C's JITs quiet after it, then the timed part.
+            cluster.process("a").await(e -> e.fields().containsKey("warmed"), BOUND);
+            Files.createFile(signals.resolve("warmed"));
+            cluster.process("b").await(e -> e.fields().containsKey("ready"), BOUND);
+            cluster.process("c").await(e -> e.fields().containsKey("ready"), BOUND);
+            Files.createFile(signals.resolve("go"));
+            cluster.process("a").await(e -> e.fields().containsKey("timed"), BOUND);
+        } finally {
+            Files.deleteIfExists(signals.resolve("warmed"));
+            Files.deleteIfExists(signals.resolve("go"));
+            Files.deleteIfExists(signals);
+        }
     }
 
     private static void register(Map<String, String> params, Report report) throws Exception {
         for (int n : sizes(params, "N", "10000,100000")) {
-            try (LocalCluster cluster = new LocalCluster(NODES, event -> {})) {
+            try (LocalCluster cluster = new LocalCluster(NODES, RegistryWorkloads::trace)) {
                 startRegistration(cluster, n, Map.of());
                 NodeEvent registered =
                         cluster.process("a").await(e -> e.fields().containsKey("reg_end_us"), BOUND);
@@ -127,7 +156,7 @@ final class RegistryWorkloads {
     private static void lookup(Map<String, String> params, Report report) throws Exception {
         String seconds = params.getOrDefault("SECONDS", "5");
         for (int n : sizes(params, "N", "10000")) {
-            try (LocalCluster cluster = new LocalCluster(NODES, event -> {})) {
+            try (LocalCluster cluster = new LocalCluster(NODES, RegistryWorkloads::trace)) {
                 startRegistration(cluster, n, Map.of("LOOKUP_SECONDS", seconds));
                 NodeEvent rate = cluster.process("c").await(e -> e.fields().containsKey("lookup_rate"), BOUND);
                 report.note("n=" + n + ": one thread on C, random names of A's, " + seconds
@@ -140,7 +169,7 @@ final class RegistryWorkloads {
 
     private static void crash(Map<String, String> params, Report report) throws Exception {
         for (int n : sizes(params, "N", "10000")) {
-            try (LocalCluster cluster = new LocalCluster(NODES, event -> {})) {
+            try (LocalCluster cluster = new LocalCluster(NODES, RegistryWorkloads::trace)) {
                 startRegistration(cluster, n, Map.of("WAIT_EMPTY", "1"));
                 cluster.process("c").await(e -> e.fields().containsKey("converged_us"), BOUND);
                 long killedUs = cluster.process("a").kill();
@@ -155,7 +184,7 @@ final class RegistryWorkloads {
 
     private static void memory(Map<String, String> params, Report report) throws Exception {
         for (int n : sizes(params, "N", "100000")) {
-            try (LocalCluster cluster = new LocalCluster(NODES, event -> {})) {
+            try (LocalCluster cluster = new LocalCluster(NODES, RegistryWorkloads::trace)) {
                 startRegistration(cluster, n, Map.of("MEMORY", "1"));
                 NodeEvent measured = cluster.process("c").await(e -> e.fields().containsKey("mem_per_entry"), BOUND);
                 report.note("n=" + n + ": heap used on C after GC, after minus before, per name (names 'name-i')");
@@ -170,7 +199,7 @@ final class RegistryWorkloads {
     private static void conflict(Map<String, String> params, Report report) throws Exception {
         int k = Integer.parseInt(params.getOrDefault("K", "1000"));
         Path signals = Files.createTempDirectory("cohort-reg-conflict");
-        try (LocalCluster cluster = new LocalCluster(NODES, event -> {})) {
+        try (LocalCluster cluster = new LocalCluster(NODES, RegistryWorkloads::trace)) {
             for (String name : NODES) {
                 cluster.start(
                         name,
