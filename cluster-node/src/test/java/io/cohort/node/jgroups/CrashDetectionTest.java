@@ -112,7 +112,11 @@ class CrashDetectionTest {
         await().atMost(BOUND).until(() -> memberNamed(a, "victim").isPresent());
         Node c = nodes.startJoining("c", 2);
         await().atMost(BOUND).until(() -> a.view().size() == 3 && c.view().size() == 3);
-        assertThat(a.view().coordinator()).isEqualTo(a.id());
+        // Seen in CI (2 of 4 fresh-clone runs on 2026-11-22): c as the coordinator. The views each node went through
+        // say how that came about (a merge, or an ordering we did not expect).
+        assertThat(a.view().coordinator())
+                .as("the coordinator; views seen by a: %s; by c: %s", a.views, c.views)
+                .isEqualTo(a.id());
         NodeId victim = memberNamed(a, "victim").orElseThrow();
         assertThat(a.view().members()).containsExactly(a.id(), victim, c.id()); // a's ring neighbour is the victim
 
