@@ -33,6 +33,8 @@ public final class MessagingNode {
     /** A call with this request makes the echo server wait for its JIT to be quiet before it answers. */
     private static final String AWAIT_JIT = "await-jit";
 
+    private static final int PAYLOAD_BYTES = 100;
+
     private MessagingNode() {}
 
     public static void main(String[] args) throws Exception {
@@ -103,7 +105,7 @@ public final class MessagingNode {
             }
             Thread.sleep(10); // polling the view; it holds the sink's node within a second normally
         }
-        byte[] payload = new byte[100];
+        byte[] payload = new byte[PAYLOAD_BYTES];
         CountDownLatch sent = new CountDownLatch(1);
         runtime.spawn(self -> {
             for (int i = 0; i < warmup; i++) {
@@ -132,7 +134,7 @@ public final class MessagingNode {
             rttNs[i] = System.nanoTime() - startNs;
         }
         Arrays.sort(rttNs);
-        long[] floorNs = tcpRoundTrips(Integer.parseInt(env.get("TCP_ECHO_PORT")), payload.length, calls);
+        long[] floorNs = tcpRoundTrips(Integer.parseInt(env.get("TCP_ECHO_PORT")), calls);
         report(
                 node,
                 Map.of(
@@ -145,7 +147,7 @@ public final class MessagingNode {
 
     /**
      * The floor under a call's round trip on this machine: a plain blocking socket between the same two JVMs, one
-     * thread on each end echoing {@code size}-byte blocks, no Cohort code. A call adds the hand-offs between the
+     * thread on each end echoing {@value #PAYLOAD_BYTES}-byte blocks, no Cohort code. A call adds the hand-offs between the
      * event loops and the processes on both nodes; each is a thread wake-up, which costs tens of microseconds on a
      * virtual machine.
      */
@@ -157,7 +159,7 @@ public final class MessagingNode {
                 socket.setTcpNoDelay(true);
                 java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
                 java.io.OutputStream out = socket.getOutputStream();
-                byte[] block = new byte[100];
+                byte[] block = new byte[PAYLOAD_BYTES];
                 while (true) {
                     in.readFully(block);
                     out.write(block);
@@ -169,14 +171,14 @@ public final class MessagingNode {
         return server.getLocalPort();
     }
 
-    /** {@code count} timed round trips of {@code size} bytes to {@link #startTcpEcho}'s port, after as many untimed. */
-    private static long[] tcpRoundTrips(int port, int size, int count) throws java.io.IOException {
+    /** {@code count} timed round trips to {@link #startTcpEcho}'s port, after as many untimed. */
+    private static long[] tcpRoundTrips(int port, int count) throws java.io.IOException {
         long[] rttNs = new long[count];
         try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
             socket.setTcpNoDelay(true);
             java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
             java.io.OutputStream out = socket.getOutputStream();
-            byte[] block = new byte[size];
+            byte[] block = new byte[PAYLOAD_BYTES];
             for (int round = 0; round < 2; round++) {
                 for (int i = 0; i < count; i++) {
                     long startNs = System.nanoTime();

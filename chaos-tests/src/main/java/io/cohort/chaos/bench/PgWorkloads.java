@@ -92,7 +92,7 @@ final class PgWorkloads {
             return cached;
         }
         Path triggers = Files.createTempDirectory("cohort-pg-bench");
-        try (LocalCluster cluster = new LocalCluster(NODES, PgWorkloads::trace)) {
+        try (LocalCluster cluster = new LocalCluster(NODES, Workload::trace)) {
             startJoining(cluster, members, groups, triggers);
             NodeProcess a = cluster.process("a");
             NodeProcess c = cluster.process("c");
@@ -219,7 +219,7 @@ final class PgWorkloads {
 
         private static Cleanup cleanup(int members, int groups, boolean hang) throws Exception {
             Path triggers = Files.createTempDirectory("cohort-pg-bench");
-            try (LocalCluster cluster = new LocalCluster(NODES, PgWorkloads::trace)) {
+            try (LocalCluster cluster = new LocalCluster(NODES, Workload::trace)) {
                 startJoining(cluster, members, groups, triggers);
                 NodeProcess a = cluster.process("a");
                 NodeProcess c = cluster.process("c");
@@ -263,7 +263,7 @@ final class PgWorkloads {
             int burst = Integer.parseInt(params.getOrDefault("K", "5000"));
             int paced = Integer.parseInt(params.getOrDefault("L", "1000"));
             Path triggers = Files.createTempDirectory("cohort-pg-bench");
-            try (LocalCluster cluster = new LocalCluster(NODES, PgWorkloads::trace)) {
+            try (LocalCluster cluster = new LocalCluster(NODES, Workload::trace)) {
                 for (int i = 0; i < NODES.size(); i++) {
                     Map<String, String> env = new HashMap<>();
                     env.put("BENCH_ROLE", "fanout");
@@ -339,12 +339,6 @@ final class PgWorkloads {
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------
-
-    private static void trace(NodeEvent event) {
-        if (System.getenv("COHORT_BENCH_TRACE") != null) {
-            System.err.println(event);
-        }
-    }
 
     private static Map<String, String> with(Map<String, String> env, String key, String value) {
         Map<String, String> all = new HashMap<>(env);

@@ -53,7 +53,6 @@ public final class RegistryNode {
     private static final int IN_FLIGHT = 8192;
 
     private static final int WARM_ROUNDS = 3;
-
     private static final int WARM_MIN = 20_000;
 
     private RegistryNode() {}

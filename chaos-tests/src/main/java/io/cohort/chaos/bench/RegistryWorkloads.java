@@ -84,13 +84,6 @@ final class RegistryWorkloads {
         };
     }
 
-    /** Every node event on stderr when {@code COHORT_BENCH_TRACE} is set, for finding where a run spent its time. */
-    private static void trace(NodeEvent event) {
-        if (System.getenv("COHORT_BENCH_TRACE") != null) {
-            System.err.println(event);
-        }
-    }
-
     /** Sizes to run: {@code N} (one or several, comma-separated), else the given defaults. */
     private static List<Integer> sizes(Map<String, String> params, String key, String defaults) {
         return java.util.Arrays.stream(params.getOrDefault(key, defaults).split(","))
@@ -100,8 +93,9 @@ final class RegistryWorkloads {
     }
 
     /**
-     * Starts C and B as observers with {@code observerEnv}, and A as the registrar of {@code n} names. A starts its
-     * registrations a second after all three share a view; C takes its heap baseline before then.
+     * Starts C and B as observers with {@code observerEnv}, and A as the registrar of {@code n} names, and returns
+     * once A has started its timed registrations: after its warm-up, and after B and C reported a quiet JIT. C takes
+     * its heap baseline before the warm-up.
      */
     private static void startRegistration(LocalCluster cluster, int n, Map<String, String> observerEnv)
             throws Exception {
@@ -137,7 +131,7 @@ final class RegistryWorkloads {
 
     private static void register(Map<String, String> params, Report report) throws Exception {
         for (int n : sizes(params, "N", "10000,100000")) {
-            try (LocalCluster cluster = new LocalCluster(NODES, RegistryWorkloads::trace)) {
+            try (LocalCluster cluster = new LocalCluster(NODES, Workload::trace)) {
                 startRegistration(cluster, n, Map.of());
                 NodeEvent registered =
                         cluster.process("a").await(e -> e.fields().containsKey("reg_end_us"), BOUND);
@@ -156,7 +150,7 @@ final class RegistryWorkloads {
     private static void lookup(Map<String, String> params, Report report) throws Exception {
         String seconds = params.getOrDefault("SECONDS", "5");
         for (int n : sizes(params, "N", "10000")) {
-            try (LocalCluster cluster = new LocalCluster(NODES, RegistryWorkloads::trace)) {
+            try (LocalCluster cluster = new LocalCluster(NODES, Workload::trace)) {
                 startRegistration(cluster, n, Map.of("LOOKUP_SECONDS", seconds));
                 NodeEvent rate = cluster.process("c").await(e -> e.fields().containsKey("lookup_rate"), BOUND);
                 report.note("n=" + n + ": one thread on C, random names of A's, " + seconds
@@ -169,7 +163,7 @@ final class RegistryWorkloads {
 
     private static void crash(Map<String, String> params, Report report) throws Exception {
         for (int n : sizes(params, "N", "10000")) {
-            try (LocalCluster cluster = new LocalCluster(NODES, RegistryWorkloads::trace)) {
+            try (LocalCluster cluster = new LocalCluster(NODES, Workload::trace)) {
                 startRegistration(cluster, n, Map.of("WAIT_EMPTY", "1"));
                 cluster.process("c").await(e -> e.fields().containsKey("converged_us"), BOUND);
                 long killedUs = cluster.process("a").kill();
@@ -184,7 +178,7 @@ final class RegistryWorkloads {
 
     private static void memory(Map<String, String> params, Report report) throws Exception {
         for (int n : sizes(params, "N", "100000")) {
-            try (LocalCluster cluster = new LocalCluster(NODES, RegistryWorkloads::trace)) {
+            try (LocalCluster cluster = new LocalCluster(NODES, Workload::trace)) {
                 startRegistration(cluster, n, Map.of("MEMORY", "1"));
                 NodeEvent measured = cluster.process("c").await(e -> e.fields().containsKey("mem_per_entry"), BOUND);
                 report.note("n=" + n + ": heap used on C after GC, after minus before, per name (names 'name-i')");
@@ -199,7 +193,7 @@ final class RegistryWorkloads {
     private static void conflict(Map<String, String> params, Report report) throws Exception {
         int k = Integer.parseInt(params.getOrDefault("K", "1000"));
         Path signals = Files.createTempDirectory("cohort-reg-conflict");
-        try (LocalCluster cluster = new LocalCluster(NODES, RegistryWorkloads::trace)) {
+        try (LocalCluster cluster = new LocalCluster(NODES, Workload::trace)) {
             for (String name : NODES) {
                 cluster.start(
                         name,

@@ -1,5 +1,6 @@
 package io.cohort.chaos.bench;
 
+import io.cohort.node.tools.NodeEvent;
 import java.util.List;
 import java.util.Map;
 
@@ -25,4 +26,14 @@ interface Workload {
      * @param params {@code --param} values and same-named environment variables
      */
     void run(Map<String, String> params, Report report) throws Exception;
+
+    /**
+     * A node-event listener for the workloads' clusters: every event on stderr when {@code COHORT_BENCH_TRACE} is
+     * set, for finding where a run spent its time; nothing otherwise.
+     */
+    static void trace(NodeEvent event) {
+        if (System.getenv("COHORT_BENCH_TRACE") != null) {
+            System.err.println(event);
+        }
+    }
 }

@@ -33,7 +33,7 @@ public final class ChildNode {
                 .bindPort(port)
                 .portRange(0)
                 .seeds(seeds)
-                .timing(args.length > 5 && args[5].equals("joining") ? TestNodes.JOINING : TestNodes.TIMING)
+                .timing(TestNodes.TIMING)
                 .sharedSecret(args.length > 4 && !args[4].equals("-") ? args[4] : null)
                 .build();
         JGroupsControlPlane plane = JGroupsControlPlane.builder(config)

@@ -30,14 +30,6 @@ final class ChildProcesses implements AutoCloseable {
 
     /** Starts a child bound to {@code portIndex} and waits (bounded) until it has its first view. */
     Process start(String name, int portIndex, String sharedSecret) throws Exception {
-        return start(name, portIndex, sharedSecret, false);
-    }
-
-    /**
-     * As {@link #start(String, int, String)}; {@code joining} gives the child the {@link TestNodes#JOINING} wait, for
-     * a child that joins a cluster already running.
-     */
-    Process start(String name, int portIndex, String sharedSecret, boolean joining) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String seeds =
                 String.join(",", nodes.ports().stream().map(String::valueOf).toList());
@@ -53,8 +45,7 @@ final class ChildProcesses implements AutoCloseable {
                         name,
                         String.valueOf(nodes.ports().get(portIndex)),
                         seeds,
-                        sharedSecret == null ? "-" : sharedSecret,
-                        joining ? "joining" : "first")
+                        sharedSecret == null ? "-" : sharedSecret)
                 .redirectErrorStream(true)
                 .redirectOutput(log)
                 .start();

@@ -46,8 +46,8 @@ class CrashDetectionTest {
     @Test
     void killedNodeLeavesEverySurvivorsViewAndItsNextLifeJoinsAsANewNode() throws Exception {
         Node a = nodes.start("a", 0);
-        Node b = nodes.startJoining("b", 1);
-        Process child = children.start("victim", 2, null, true);
+        Node b = nodes.start("b", 1);
+        Process child = children.start("victim", 2, null);
         await().atMost(BOUND)
                 .until(() -> memberNamed(a, "victim").isPresent()
                         && memberNamed(b, "victim").isPresent());
@@ -66,7 +66,7 @@ class CrashDetectionTest {
         assertThat(a.view().members()).containsExactly(a.id(), b.id());
         assertThat(b.view().members()).containsExactly(a.id(), b.id());
 
-        Node reborn = nodes.startJoining("victim", 3);
+        Node reborn = nodes.start("victim", 3);
         await().atMost(BOUND)
                 .until(() -> a.view().contains(reborn.id()) && b.view().contains(reborn.id()));
         assertThat(reborn.id().name()).isEqualTo(victim.name());
@@ -78,8 +78,8 @@ class CrashDetectionTest {
     @Test
     void killedCoordinatorIsReplacedByTheNextMember() throws Exception {
         Process child = children.start("coordinator", 0, null);
-        Node b = nodes.startJoining("b", 1);
-        Node c = nodes.startJoining("c", 2);
+        Node b = nodes.start("b", 1);
+        Node c = nodes.start("c", 2);
         await().atMost(BOUND).until(() -> b.view().size() == 3 && c.view().size() == 3);
         NodeId coordinator = b.view().coordinator();
         assertThat(coordinator.name()).isEqualTo("coordinator");
@@ -108,12 +108,12 @@ class CrashDetectionTest {
     void coordinatorDetectsItsOwnNeighboursCrashAndSuspectsNobodyElse() throws Exception {
         Node a = nodes.start("a", 0);
         await().atMost(BOUND).until(() -> a.view().size() == 1);
-        Process child = children.start("victim", 1, null, true);
+        Process child = children.start("victim", 1, null);
         await().atMost(BOUND).until(() -> memberNamed(a, "victim").isPresent());
-        Node c = nodes.startJoining("c", 2);
+        Node c = nodes.start("c", 2);
         await().atMost(BOUND).until(() -> a.view().size() == 3 && c.view().size() == 3);
-        // Seen in CI (2 of 4 fresh-clone runs on 2026-11-22): c as the coordinator. The views each node went through
-        // say how that came about (a merge, or an ordering we did not expect).
+        // Seen in CI (2 of 5 fresh-clone runs on 2026-11-22): c as the coordinator, the test taking under 4 s, so not
+        // a joiner that waited out its join timeout. The views each node went through say how it came about.
         assertThat(a.view().coordinator())
                 .as("the coordinator; views seen by a: %s; by c: %s", a.views, c.views)
                 .isEqualTo(a.id());

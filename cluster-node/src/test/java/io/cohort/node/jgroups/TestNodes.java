@@ -34,20 +34,6 @@ final class TestNodes implements AutoCloseable {
             NodeConfig.Timing.DEFAULT.mergeMaxInterval(),
             Duration.ofMillis(800));
 
-    /**
-     * For a node that joins a cluster already running: a join wait long enough for a loaded machine. A joiner stops
-     * waiting at the coordinator's first answer, so this costs nothing when the cluster answers; with 800 ms, a joiner
-     * on a busy CI machine once found nobody, started a cluster of its own, and the merge that followed made it the
-     * coordinator, against the topology its test had set up.
-     */
-    static final NodeConfig.Timing JOINING = new NodeConfig.Timing(
-            TIMING.fdTimeout(),
-            TIMING.fdInterval(),
-            TIMING.verifySuspectTimeout(),
-            TIMING.mergeMinInterval(),
-            TIMING.mergeMaxInterval(),
-            Duration.ofSeconds(10));
-
     private final String clusterName;
     private final List<Integer> ports;
     private final List<Node> started = new CopyOnWriteArrayList<>();
@@ -78,11 +64,6 @@ final class TestNodes implements AutoCloseable {
 
     Node start(String name, int portIndex) throws Exception {
         return start(name, portIndex, UnaryOperator.identity(), false);
-    }
-
-    /** Starts a node that joins the cluster already running, with the {@link #JOINING} wait. */
-    Node startJoining(String name, int portIndex) throws Exception {
-        return start(name, portIndex, builder -> builder.timing(JOINING), false);
     }
 
     Node start(String name, int portIndex, UnaryOperator<NodeConfig.Builder> tweak, boolean faults) throws Exception {
