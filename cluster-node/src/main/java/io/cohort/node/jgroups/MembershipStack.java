@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.Discovery;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.JDBC_PING2;
@@ -195,7 +196,20 @@ final class MembershipStack {
         stack.add(stable);
     }
 
+    /**
+     * Discovery requests and answers are not retransmitted, and TCP loses one when two nodes connect to each other
+     * at the same moment: the node with the higher address closes the other's connection unread. A starting node
+     * meets exactly that, because every coordinator's MERGE3 probes all seeds, the starting node's port included.
+     * Losing the request to the coordinator makes the joiner form a cluster of its own and merge a second later.
+     * Asking three times within the join timeout makes that loss harmless.
+     */
+    static final int DISCOVERY_RUNS = 3;
+
     private static Protocol discovery(NodeConfig config) {
+        return discoveryOfKind(config).numDiscoveryRuns(DISCOVERY_RUNS);
+    }
+
+    private static Discovery discoveryOfKind(NodeConfig config) {
         NodeConfig.Discovery discovery = config.discovery();
         switch (discovery.kind()) {
             case DNS_PING -> {

@@ -34,18 +34,21 @@ final class ChildProcesses implements AutoCloseable {
         String seeds =
                 String.join(",", nodes.ports().stream().map(String::valueOf).toList());
         File log = dir.resolve(name + ".log").toFile();
-        Process process = new ProcessBuilder(
-                        java,
-                        "-Djava.net.preferIPv4Stack=true",
-                        "-Xmx256m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        ChildNode.class.getName(),
-                        clusterName,
-                        name,
-                        String.valueOf(nodes.ports().get(portIndex)),
-                        seeds,
-                        sharedSecret == null ? "-" : sharedSecret)
+        List<String> command = new ArrayList<>(List.of(java, "-Djava.net.preferIPv4Stack=true", "-Xmx256m"));
+        String logging = System.getProperty("java.util.logging.config.file");
+        if (logging != null) {
+            command.add("-Djava.util.logging.config.file=" + logging); // the child logs as this JVM does
+        }
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                ChildNode.class.getName(),
+                clusterName,
+                name,
+                String.valueOf(nodes.ports().get(portIndex)),
+                seeds,
+                sharedSecret == null ? "-" : sharedSecret));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log)
                 .start();

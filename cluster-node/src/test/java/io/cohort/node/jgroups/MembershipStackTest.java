@@ -8,6 +8,7 @@ import io.cohort.node.config.NodeConfig;
 import io.cohort.node.config.Seed;
 import java.util.List;
 import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.protocols.Discovery;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
@@ -43,6 +44,7 @@ class MembershipStackTest {
                         "UFC",
                         "FRAG4");
         assertThat(built.faults()).isNull();
+        assertThat(((Discovery) built.protocols().get(1)).numDiscoveryRuns()).isEqualTo(3);
         FD_ALL3 fd = (FD_ALL3) built.protocols().get(3);
         assertThat(fd.getTimeout()).isEqualTo(3000);
         assertThat(fd.getInterval()).isEqualTo(1000);
@@ -84,13 +86,16 @@ class MembershipStackTest {
         NodeConfig dns = base().discovery(new NodeConfig.Discovery(
                         DiscoveryKind.DNS_PING, List.of(), "cohort.svc", "srv", null, null, null, null, null))
                 .build();
-        assertThat(names(MembershipStack.build(dns, false, NoMetrics.INSTANCE, null)))
-                .contains("DNS_PING");
+        MembershipStack.Built dnsStack = MembershipStack.build(dns, false, NoMetrics.INSTANCE, null);
+        assertThat(names(dnsStack)).contains("DNS_PING");
+        assertThat(((Discovery) dnsStack.protocols().get(1)).numDiscoveryRuns()).isEqualTo(3);
         NodeConfig kube = base().discovery(new NodeConfig.Discovery(
                         DiscoveryKind.KUBE_PING, List.of(), null, null, "prod", "app=cohort", null, null, null))
                 .build();
-        assertThat(names(MembershipStack.build(kube, false, NoMetrics.INSTANCE, null)))
-                .contains("KUBE_PING");
+        MembershipStack.Built kubeStack = MembershipStack.build(kube, false, NoMetrics.INSTANCE, null);
+        assertThat(names(kubeStack)).contains("KUBE_PING");
+        assertThat(((Discovery) kubeStack.protocols().get(1)).numDiscoveryRuns())
+                .isEqualTo(3);
         NodeConfig jdbc = base().discovery(new NodeConfig.Discovery(
                         DiscoveryKind.JDBC_PING2, List.of(), null, null, null, null, "jdbc:nodriver:x", "u", "p"))
                 .build();
