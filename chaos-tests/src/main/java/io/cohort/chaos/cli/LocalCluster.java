@@ -1,12 +1,10 @@
 package io.cohort.chaos.cli;
 
 import io.cohort.node.NodeId;
+import io.cohort.node.tools.LoopbackNodes;
 import io.cohort.node.tools.NodeEvent;
 import io.cohort.node.tools.NodeProcess;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,8 +38,9 @@ public final class LocalCluster implements AutoCloseable {
      */
     public LocalCluster(List<String> names, Consumer<NodeEvent> onEvent) {
         this.onEvent = onEvent;
-        for (String name : names) {
-            ports.put(name, freePort());
+        List<Integer> free = LoopbackNodes.reservePorts(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            ports.put(names.get(i), free.get(i));
         }
     }
 
@@ -159,13 +158,5 @@ public final class LocalCluster implements AutoCloseable {
         List<String> seeds = new ArrayList<>();
         ports.values().forEach(port -> seeds.add("127.0.0.1:" + port));
         return String.join(",", seeds);
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on loopback", e);
-        }
     }
 }

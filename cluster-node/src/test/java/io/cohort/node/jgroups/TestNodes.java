@@ -6,13 +6,9 @@ import io.cohort.node.config.NodeConfig;
 import io.cohort.node.config.Seed;
 import io.cohort.node.driver.MicrometerMetrics;
 import io.cohort.node.runtime.ControlPlane;
+import io.cohort.node.tools.LoopbackNodes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -88,23 +84,7 @@ final class TestNodes implements AutoCloseable {
     }
 
     static List<Integer> freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                sockets.add(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-            }
-            return sockets.stream().map(ServerSocket::getLocalPort).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // Closing a bound, unaccepted socket cannot fail in a way that matters to the test.
-                }
-            }
-        }
+        return LoopbackNodes.reservePorts(count);
     }
 
     /** One started control plane and everything its listener saw, with arrival times. */
