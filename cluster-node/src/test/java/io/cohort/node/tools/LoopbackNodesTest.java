@@ -1,6 +1,7 @@
 package io.cohort.node.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,6 +16,7 @@ class LoopbackNodesTest {
 
     @Test
     void reservedPortsAreFreeDistinctAndBelowTheEphemeralRange() throws Exception {
+        assumeTrue(LoopbackNodes.ephemeralRangeStart() >= 2048, "an ephemeral range with room below it");
         List<Integer> ports = LoopbackNodes.reservePorts(8);
 
         assertThat(ports).hasSize(8).doesNotHaveDuplicates();
@@ -43,6 +45,8 @@ class LoopbackNodesTest {
 
     @Test
     void anEphemeralBindNeverLandsOnAReservedPort() throws Exception {
+        // Where the ephemeral range starts too low for a window below it, reservePorts falls back to the kernel's.
+        assumeTrue(LoopbackNodes.ephemeralRangeStart() >= 2048, "an ephemeral range with room below it");
         Set<Integer> reserved = new HashSet<>(LoopbackNodes.reservePorts(4));
         for (int i = 0; i < 200; i++) {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
